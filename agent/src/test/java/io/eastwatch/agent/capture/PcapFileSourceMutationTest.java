@@ -40,7 +40,8 @@ class PcapFileSourceMutationTest {
             Files.write(file, b);
             PcapFileSource source;
             try {
-                source = new PcapFileSource(file, new SimpleMeterRegistry(), new PcapFileSource.Settings(8192));
+                source = new PcapFileSource(file, new SimpleMeterRegistry(), new PcapFileSource.Settings(
+                        round % 2 == 0 ? PcapFileSource.Access.READ : PcapFileSource.Access.MAP, 8192));
             } catch (IOException e) {
                 assertTrue(e.getMessage().contains(file.toString()), e.getMessage());
                 rejected++;
