@@ -146,8 +146,9 @@ public final class PcapFileSource implements PacketSource {
 
     private static Format detect(Path file, FileChannel ch) throws IOException {
         ByteBuffer head = ByteBuffer.allocate(4);
-        while (head.hasRemaining() && ch.read(head, head.position()) > 0) {
-            // read until 4 bytes or end of file
+        int n = 0;
+        while (head.hasRemaining() && n >= 0) {
+            n = ch.read(head, head.position());
         }
         head.flip();
         if (head.remaining() < 4) {

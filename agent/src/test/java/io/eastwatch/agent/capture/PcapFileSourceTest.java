@@ -336,6 +336,22 @@ class PcapFileSourceTest {
         assertEquals(2, r.stats().packetsSkipped());
     }
 
+    @ParameterizedTest
+    @org.junit.jupiter.params.provider.EnumSource(PcapFileSource.Access.class)
+    void pcapngBlockLargerThanAnyRecordIsSkipped(PcapFileSource.Access access) throws IOException {
+        int huge = PcapFileSource.MAX_BLOCK_BYTES + 4096;
+        CaptureBytes c = CaptureBytes.pcapng().shb(LE).idb(1, 0, -1, 0, null)
+                .epb(0, 1, 60, packet(1, 60))
+                .i32(6).i32(huge).i32(0).i32(0).i32(2).i32(huge - 32).i32(huge - 32)
+                .raw(new byte[huge - 32]).i32(huge)
+                .epb(0, 3, 60, packet(3, 60));
+        Read r = read(write("huge.pcapng", c.bytes()), new PcapFileSource.Settings(access, 1 << 20));
+        assertEquals(2, r.packets().size());
+        assertEquals(3, r.packets().get(1).ts());
+        assertEquals(1, r.stats().count(CaptureFileError.MALFORMED_BLOCK));
+        assertEquals(1, r.stats().packetsSkipped());
+    }
+
     @Test
     void pcapngTruncatedLastBlock() throws IOException {
         byte[] full = CaptureBytes.pcapng().shb(BE).idb(1, 0, -1, 0, null)
