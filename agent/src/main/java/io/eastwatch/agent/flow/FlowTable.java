@@ -140,8 +140,9 @@ public final class FlowTable {
 
     /**
      * Event time has reached {@code nowMicros} (a live source calls this from its idle timer with
-     * the wall clock; a file reader need not, packets advance the clock): expires what is due and
-     * passes the watermark on to the sink. A time earlier than the table's clock changes nothing.
+     * the wall clock, on the thread that feeds the packets; a file reader need not, packets advance
+     * the clock): expires what is due and passes the watermark (the clock minus the linger) on to
+     * the sink. A time earlier than the table's clock changes nothing.
      */
     public void advance(long nowMicros) {
         if (nowMicros > now) {
@@ -152,7 +153,7 @@ public final class FlowTable {
         }
         expire();
         lastWatermark = now;
-        sink.advance(now);
+        sink.advance(watermark());
     }
 
     /** Exports every flow (closed ones with their reason, the rest END_SHUTDOWN): shutdown, end of file. */
@@ -463,8 +464,16 @@ public final class FlowTable {
         expire();
         if (now - lastWatermark >= WATERMARK_STEP_MICROS || lastWatermark == Long.MIN_VALUE) {
             lastWatermark = now;
-            sink.advance(now);
+            sink.advance(watermark());
         }
+    }
+
+    /**
+     * The event time before which every ended flow has been exported: a flow closed by FIN, RST
+     * or an ICMP error waits out the linger; a flow that ends by a timeout ends when it fires.
+     */
+    private long watermark() {
+        return now - lingerMicros;
     }
 
     private void expire() {
