@@ -156,7 +156,10 @@ public final class FlowTable {
         sink.advance(watermark());
     }
 
-    /** Exports every flow (closed ones with their reason, the rest END_SHUTDOWN): shutdown, end of file. */
+    /**
+     * Exports every flow (closed ones with their reason, the rest END_SHUTDOWN): shutdown, end of
+     * file. The caller flushes the sink afterwards ({@link FlowSink#flush}).
+     */
     public void flushAll() {
         for (int list = 0; list < FlowStore.LISTS; list++) {
             while (store.head[list] != FlowStore.NONE) {
