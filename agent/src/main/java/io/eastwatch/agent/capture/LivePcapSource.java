@@ -166,8 +166,14 @@ public final class LivePcapSource implements PacketSource, InterfaceDiscovery.Li
         if (c != null && c.netInterface().ifindex() == iface.ifindex()) {
             captures.remove(iface.name(), c);
             stopCapture(c);
-            log.info("stopped capturing on {} (ifindex {}): interface removed", iface.name(), iface.ifindex());
+            log.info("stopped capturing on {} (ifindex {})", iface.name(), iface.ifindex());
         }
+    }
+
+    @Override
+    public boolean stillServed(NetInterface iface) {
+        InterfaceCapture c = captures.get(iface.name());
+        return c != null && c.isAlive();
     }
 
     private void stopCapture(InterfaceCapture c) {
