@@ -8,7 +8,9 @@
 # side: tcpdump (-Q in, snaplen 128, 32 MB buffer, to /dev/null) or the agent's capture path
 # (LivePcapSource + decoder + flow table, flows counted not exported: LiveLossBench, same
 # snaplen and buffer). A rate passes when the capturer reports no kernel drop (and, for the
-# agent, nothing shed by the hand-off ring) and it saw every packet sent.
+# agent, nothing shed by the hand-off ring) and it saw every packet sent. cpu_ms is the
+# capturer's user+system CPU from "capture open" to stop (JVM start-up excluded), ns/packet
+# that divided by the packets it captured: the per-packet cost beside tcpdump's.
 #
 # usage: bench/live-loss.sh            (needs root, tcpreplay, tcpdump, python3, maven)
 #   PCAP=...    capture to replay (default /tmp/bench/east5m.pcap, generated if missing)
@@ -41,6 +43,11 @@ echo "building the agent's capture path" >&2
    -Dmdep.outputFile="$OUT/cp.txt" -Dmdep.includeScope=runtime >/dev/null)
 CP="$ROOT/bench/target/classes:$(cat "$OUT/cp.txt")"
 
+# One slice of 1,000,000 packets, held in memory by tcpreplay and looped, so reading the file
+# does not limit the rate.
+SLICE="$OUT/slice.pcap"
+tcpdump -r "$PCAP" -c 1000000 -w "$SLICE" 2>/dev/null
+
 cleanup
 ip netns add "$NS"
 ip link add "$HOST_IF" type veth peer name eth0 netns "$NS"
@@ -64,47 +71,55 @@ start_capture() { # tool -> sets CAP_PID, waits until the capture is open
   esac
 }
 
-stop_capture() { # tool -> prints "received drops"
+cpu_ticks() { # pid -> user+system clock ticks so far
+  awk '{print $14 + $15}' "/proc/$1/stat"
+}
+
+stop_capture() { # tool -> writes "captured lost cpu_ms" to $OUT/result
   sleep 1
+  local cpu_ms got drop
+  cpu_ms=$(( ($(cpu_ticks "$CAP_PID") - CPU0) * 1000 / $(getconf CLK_TCK) ))
   case $1 in
     tcpdump)
       kill -INT "$CAP_PID"; wait "$CAP_PID" || true
-      local got drop
       got=$(awk '/packets received by filter/ {print $1}' "$OUT/cap.err")
       drop=$(awk '/packets dropped by kernel/ {print $1}' "$OUT/cap.err")
-      echo "${got:-0} ${drop:-?}" ;;
+      echo "${got:-0} ${drop:-?} $cpu_ms" >"$OUT/result" ;;
     agent)
       kill -TERM "$CAP_PID"; wait "$CAP_PID" || true
-      python3 - "$OUT/cap.out" <<'PY'
-import re, sys
+      python3 - "$OUT/cap.out" "$cpu_ms" >"$OUT/result" <<'PY'
+import sys
 line = [l for l in open(sys.argv[1]) if l.startswith("received=")]
 if not line:
-    print("0 ?"); sys.exit()
+    print("0 ?", sys.argv[2]); sys.exit()
 kv = dict(p.split("=") for p in line[-1].split())
-print(kv["packets"], int(kv["kernel_drops"]) + int(kv["shed"]))
+print(kv["packets"], int(kv["kernel_drops"]) + int(kv["shed"]), sys.argv[2])
 PY
       ;;
   esac
   CAP_PID=
 }
 
-printf "%-8s %10s %12s %12s %10s %8s\n" tool target_pps sent_pps sent captured lost
+printf "%-8s %10s %12s %12s %10s %8s %8s %10s\n" tool target_pps sent_pps sent captured lost cpu_ms ns/packet
 declare -A BEST
 for tool in tcpdump agent; do
   BEST[$tool]=0
   fails=0
   for rate in $RATES; do
     start_capture "$tool"
+    CPU0=$(cpu_ticks "$CAP_PID")
     if [ "$rate" = top ]; then
       n=$((STEP * 1000000)); args=(--topspeed --limit="$n")
     else
       n=$((rate * STEP)); args=(--pps="$rate" --limit="$n")
     fi
-    ip netns exec "$NS" tcpreplay -q -i eth0 "${args[@]}" "$PCAP" >"$OUT/replay.out" 2>&1 || true
+    ip netns exec "$NS" tcpreplay -q -K --loop=0 -i eth0 "${args[@]}" "$SLICE" >"$OUT/replay.out" 2>&1 || true
     sent=$(awk '/Actual:/ {print $2; exit}' "$OUT/replay.out")
     pps=$(grep -o '[0-9.]* pps' "$OUT/replay.out" | head -1 | cut -d' ' -f1)
-    read -r got lost < <(stop_capture "$tool")
-    printf "%-8s %10s %12s %12s %10s %8s\n" "$tool" "$rate" "${pps:-?}" "${sent:-?}" "$got" "$lost"
+    stop_capture "$tool"
+    read -r got lost cpu_ms <"$OUT/result"
+    per=$(( got > 0 ? cpu_ms * 1000000 / got : 0 ))
+    printf "%-8s %10s %12s %12s %10s %8s %8s %10s\n" "$tool" "$rate" "${pps:-?}" "${sent:-?}" "$got" "$lost" "$cpu_ms" "$per"
     if [ "$lost" = 0 ] && [ "${got:-0}" -ge "${sent:-1}" ]; then
       BEST[$tool]=${pps%.*}
       fails=0
