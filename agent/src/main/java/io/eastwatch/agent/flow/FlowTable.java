@@ -140,8 +140,9 @@ public final class FlowTable {
 
     /**
      * Event time has reached {@code nowMicros} (a live source calls this from its idle timer with
-     * the wall clock; a file reader need not, packets advance the clock): expires what is due and
-     * passes the watermark on to the sink. A time earlier than the table's clock changes nothing.
+     * the wall clock, on the thread that feeds the packets; a file reader need not, packets advance
+     * the clock): expires what is due and passes the watermark (the clock minus the linger) on to
+     * the sink. A time earlier than the table's clock changes nothing.
      */
     public void advance(long nowMicros) {
         if (nowMicros > now) {
@@ -152,10 +153,13 @@ public final class FlowTable {
         }
         expire();
         lastWatermark = now;
-        sink.advance(now);
+        sink.advance(watermark());
     }
 
-    /** Exports every flow (closed ones with their reason, the rest END_SHUTDOWN): shutdown, end of file. */
+    /**
+     * Exports every flow (closed ones with their reason, the rest END_SHUTDOWN): shutdown, end of
+     * file. The caller flushes the sink afterwards ({@link FlowSink#flush}).
+     */
     public void flushAll() {
         for (int list = 0; list < FlowStore.LISTS; list++) {
             while (store.head[list] != FlowStore.NONE) {
@@ -222,7 +226,7 @@ public final class FlowTable {
         if (s == FlowStore.NONE) {
             s = create(h, aHi, aLo, bHi, bLo, ports, meta, srcIsA, m, flags);
         }
-        account(s, srcIsA, m.tsMicros, m.wireLen, flags, true);
+        account(s, srcIsA, m.tsMicros, m.wireLen, flags);
         if (proto == TCP) {
             onTcp(s, srcIsA, flags);
         } else {
@@ -269,8 +273,7 @@ public final class FlowTable {
 
     /**
      * An ICMP error quotes the packet it answers (as its sender sent it): it belongs to that flow.
-     * It is counted toward the quoted packet's sender; before any answer it makes the outcome
-     * ICMP_UNREACHABLE and closes the flow.
+     * Before any answer it makes the outcome ICMP_UNREACHABLE and closes the flow.
      */
     private void onIcmpError(PacketMeta m) {
         int proto = m.innerProtocol & 0xff;
@@ -301,7 +304,12 @@ public final class FlowTable {
             return;
         }
         metrics.icmpErrorMatched.increment();
-        account(s, !innerSrcIsA, m.tsMicros, m.wireLen, 0, false);
+        // Not counted in the flow's packets and bytes (they are the flow's own protocol, as in
+        // NetFlow and in Wireshark's conversations); the error shows in outcome and icmp_error_*.
+        if (m.tsMicros > store.lastTs[s]) {
+            store.lastTs[s] = m.tsMicros;
+        }
+        store.touchTs[s] = now;
         int st = store.state[s] | ST_ICMP_ERROR;
         store.icmp[s] = (store.icmp[s] & 0xffff) | (m.icmpType & 0xff) << 16 | (m.icmpCode & 0xff) << 24;
         if ((st & ST_RESPONDED) == 0) {
@@ -321,7 +329,7 @@ public final class FlowTable {
             boolean srcIsB = store.bHi[s] == m.srcHi && store.bLo[s] == m.srcLo
                     && store.aHi[s] == m.dstHi && store.aLo[s] == m.dstLo;
             if (srcIsA || srcIsB) {
-                account(s, srcIsA, m.tsMicros, m.wireLen, 0, true);
+                account(s, srcIsA, m.tsMicros, m.wireLen, 0);
                 relist(s);
                 return;
             }
@@ -394,7 +402,7 @@ public final class FlowTable {
         return port < 1024 ? 0 : port < 32768 ? 1 : 2;
     }
 
-    private void account(int s, boolean fromA, long ts, int wireLen, int flags, boolean speaks) {
+    private void account(int s, boolean fromA, long ts, int wireLen, int flags) {
         FlowStore st = store;
         if (ts < st.firstTs[s]) {
             st.firstTs[s] = ts;
@@ -408,16 +416,12 @@ public final class FlowTable {
             st.pktsA[s]++;
             st.bytesA[s] += len;
             st.tcpFlags[s] |= (short) flags;
-            if (speaks) {
-                st.state[s] |= ST_SEEN_A;
-            }
+            st.state[s] |= ST_SEEN_A;
         } else {
             st.pktsB[s]++;
             st.bytesB[s] += len;
             st.tcpFlags[s] |= (short) (flags << 8);
-            if (speaks) {
-                st.state[s] |= ST_SEEN_B;
-            }
+            st.state[s] |= ST_SEEN_B;
         }
     }
 
@@ -463,8 +467,16 @@ public final class FlowTable {
         expire();
         if (now - lastWatermark >= WATERMARK_STEP_MICROS || lastWatermark == Long.MIN_VALUE) {
             lastWatermark = now;
-            sink.advance(now);
+            sink.advance(watermark());
         }
+    }
+
+    /**
+     * The event time before which every ended flow has been exported: a flow closed by FIN, RST
+     * or an ICMP error waits out the linger; a flow that ends by a timeout ends when it fires.
+     */
+    private long watermark() {
+        return now - lingerMicros;
     }
 
     private void expire() {
@@ -474,6 +486,7 @@ public final class FlowTable {
         drain(FlowStore.LIST_ATTEMPT, unanswered, EndReason.END_UNANSWERED_TIMEOUT);
         drain(FlowStore.LIST_ESTABLISHED, idle, EndReason.END_IDLE);
         drain(FlowStore.LIST_CLOSING, lingerMicros, null);
+        updateEmergency();
         int s;
         while ((s = store.reportHead) != FlowStore.NONE && now - store.reportTs[s] >= activeMicros) {
             export(s, EndReason.END_ACTIVE, ReportKind.INTERIM);
