@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.google.protobuf.ByteString;
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.netty.channel.Channel;
@@ -77,6 +78,9 @@ public final class DockerContainerResolver implements ContainerResolver {
         this.connectErrors = error(registry, "connect");
         this.badEvents = error(registry, "bad_event");
         this.inspectErrors = error(registry, "inspect");
+        FunctionCounter.builder("eastwatch.agent.identity.ownership.overflow", this, r -> (double) r.table.overflow()).tag("resolver", NAME)
+                .description("Address ownerships not recorded because the resolver's table was full of running containers")
+                .register(registry);
         Gauge.builder("eastwatch.agent.identity.containers", this, r -> r.containersKnown()).tag("resolver", NAME)
                 .description("Running containers the resolver knows").register(registry);
         this.backoffMillis = settings.reconnectMin().toMillis();
