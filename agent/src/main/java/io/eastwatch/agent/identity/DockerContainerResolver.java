@@ -330,7 +330,8 @@ public final class DockerContainerResolver implements ContainerResolver {
         return table.lookup(address, tsMicros, captureInterface);
     }
 
-    ContainerIdentity byInterface(String iface, long tsMicros) {
+    @Override
+    public ContainerIdentity byInterface(String iface, long tsMicros) {
         return table.byInterface(iface, tsMicros);
     }
 

@@ -220,7 +220,8 @@ public final class ProcContainerResolver implements ContainerResolver {
         }
     }
 
-    ContainerIdentity byInterface(String iface, long tsMicros) {
+    @Override
+    public ContainerIdentity byInterface(String iface, long tsMicros) {
         return table.byInterface(iface, tsMicros);
     }
 
