@@ -36,6 +36,16 @@ final class MappedWindow {
      * end of the file, if shorter).
      */
     void mapAt(long fileOffset, long minBytes) throws IOException {
+        if (fileOffset >= fileSize) {
+            // Nothing left to map: an empty window at the end of the file.
+            base = fileSize;
+            limit = 0;
+            if (header == null) {
+                header = ByteBuffer.allocate(0).order(order);
+                packets = ByteBuffer.allocate(0);
+            }
+            return;
+        }
         long len = Math.min(Math.max(windowBytes, minBytes), fileSize - fileOffset);
         len = Math.min(len, Integer.MAX_VALUE);
         MappedByteBuffer mapped = channel.map(FileChannel.MapMode.READ_ONLY, fileOffset, Math.max(len, 0));

@@ -162,6 +162,10 @@ public final class PcapFileSource implements PacketSource {
                 reader.read(handler);
             }
         } catch (IOException e) {
+            if (stopped) {
+                // close() from another thread released the channel under the read: a normal stop.
+                return;
+            }
             throw new IOException("cannot read capture file " + file + ": " + e.getMessage(), e);
         } finally {
             running = false;

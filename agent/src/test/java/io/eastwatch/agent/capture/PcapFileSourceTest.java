@@ -365,6 +365,7 @@ class PcapFileSourceTest {
                 c.unknownBlock(5, 3000); // a 12 KB statistics block, larger than the window
             }
         }
+        c.unknownBlock(5, 3000); // and one that ends the file
         Path file = write("w.pcapng", c.bytes());
         Read whole = read(file);
         Read windowed = read(file, new PcapFileSource.Settings(4096));

@@ -266,6 +266,35 @@ class SharedCapturesDecodeTest {
         assertTrue(index[1] > expectedPackets * 9 / 10, "compared " + index[1] + " of " + expectedPackets);
     }
 
+    /** Reading and decoding a whole capture (tunnels, fragments, ICMP errors included) allocates nothing per packet. */
+    @Test
+    void decodingAllocatesNothingPerPacket(@TempDir Path dir) throws Exception {
+        com.sun.management.ThreadMXBean threads =
+                (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+        PacketDecoder decoder = new PacketDecoder(new SimpleMeterRegistry());
+        PacketMeta meta = new PacketMeta();
+        long[] ok = {0};
+        io.eastwatch.agent.capture.PacketHandler handler = (ts, wire, buf, off, cap, link, id) -> {
+            if (decoder.decode(ts, wire, buf, off, cap, link, id, meta) == DecodeResult.OK) {
+                ok[0]++;
+            }
+        };
+        List<Path> files = List.of(SharedCaptures.pcaps().resolve("edge/erspan_datacenter_mirror.pcap"),
+                SharedCaptures.pcaps().resolve("scans/nmap_sU_2hosts_150ports_attacker.pcap"),
+                SharedCaptures.pcaps().resolve("edge/ipv4_fragmented_garbage.pcap"),
+                SharedCaptures.pcaps().resolve("scans/bruteforce_ssh_hydra_4tasks.pcap"));
+        for (Path file : files) {
+            try (PcapFileSource source = new PcapFileSource(file, new SimpleMeterRegistry())) {
+                source.run(handler); // warm-up: counters and lambdas are created here
+                long before = threads.getCurrentThreadAllocatedBytes();
+                source.run(handler);
+                long allocated = threads.getCurrentThreadAllocatedBytes() - before;
+                assertTrue(allocated < 16_384, file.getFileName() + ": allocated " + allocated + " bytes in one pass");
+            }
+        }
+        assertTrue(ok[0] > 20_000);
+    }
+
     private static List<String[]> tshark(Path file) throws IOException, InterruptedException {
         Process p = new ProcessBuilder("tshark", "-n", "-o", "ip.defragment:FALSE", "-o", "ipv6.defragment:FALSE",
                 "-r", file.toString(), "-T", "fields", "-E", "separator=|", "-E", "aggregator=,", "-E", "occurrence=a",
