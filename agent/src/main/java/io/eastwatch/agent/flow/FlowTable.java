@@ -191,7 +191,7 @@ public final class FlowTable {
         }
         int sp;
         int dp;
-        int meta = (proto) | (m.vlan & 0xfff) << 8 | (m.ipVersion == 6 ? META_V6 : 0);
+        int meta = proto | (m.vlan & 0xfff) << 8 | (m.ipVersion == 6 ? META_V6 : 0);
         if (proto == ICMP || proto == ICMPV6) {
             int type = m.icmpType & 0xff;
             int counterpart = proto == ICMP ? CommunityId.icmpCounterpart(type) : CommunityId.icmp6Counterpart(type);
