@@ -325,6 +325,10 @@ public final class KafkaFlowExporter implements FlowSink, AutoCloseable {
     private void housekeeping() {
         long now = System.nanoTime();
         reap();
+        if (stalled()) {
+            // No answer for the stall timeout: treat like an error, so draining starts with a probe.
+            lastTroubleNanos = now;
+        }
         if (partitions <= 0 && now >= nextPartitionRefreshNanos) {
             refreshPartitions();
         }
