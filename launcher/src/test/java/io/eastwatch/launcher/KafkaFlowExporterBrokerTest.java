@@ -3,6 +3,7 @@ package io.eastwatch.launcher;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
@@ -117,6 +118,7 @@ class KafkaFlowExporterBrokerTest {
 
             kafka.start();
             assertEquals(bootstrap, kafka.bootstrapServers(), "same port after the restart");
+            assertThrows(IllegalStateException.class, kafka::start, "already running");
             long atStart = produced.get();
             waitFor(() -> produced.get() > atStart + 1000, 10, "flows produced after the broker returned");
             run.set(false);
