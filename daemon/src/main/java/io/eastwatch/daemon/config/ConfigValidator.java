@@ -65,6 +65,24 @@ public interface ConfigValidator {
         };
     }
 
+    /** An integer that is a power of two (ring sizes). */
+    static ConfigValidator powerOfTwo() {
+        return new ConfigValidator() {
+            @Override
+            public void check(String key, Object value) {
+                long v = ((Number) value).longValue();
+                if (v <= 0 || Long.bitCount(v) != 1) {
+                    throw new ConfigException(key, value, "must be a power of two");
+                }
+            }
+
+            @Override
+            public String describe() {
+                return "a power of two";
+            }
+        };
+    }
+
     /** A string out of a fixed, case-sensitive set. */
     static ConfigValidator oneOf(String... allowed) {
         List<String> set = List.of(allowed);
