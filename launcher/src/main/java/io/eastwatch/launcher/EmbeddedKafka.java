@@ -85,6 +85,7 @@ public final class EmbeddedKafka implements AutoCloseable {
         if (server != null) {
             throw new IllegalStateException("broker already running on " + bootstrapServers());
         }
+        long t0 = System.nanoTime();
         try {
             Files.createDirectories(dataDir);
             if (brokerPort == 0) {
@@ -100,7 +101,8 @@ public final class EmbeddedKafka implements AutoCloseable {
             started.startup();
             server = started;
             awaitReady(30_000);
-            log.info("embedded Kafka broker up on {} (data {})", bootstrapServers(), dataDir);
+            log.info("embedded Kafka broker up on {} in {} ms (data {})", bootstrapServers(),
+                TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0), dataDir);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot start embedded Kafka in " + dataDir, e);
         }
@@ -111,11 +113,13 @@ public final class EmbeddedKafka implements AutoCloseable {
         if (server == null) {
             return;
         }
+        long t0 = System.nanoTime();
         KafkaRaftServer running = server;
         server = null;
         running.shutdown();
         running.awaitShutdown();
-        log.info("embedded Kafka broker on {} stopped", bootstrapServers());
+        log.info("embedded Kafka broker on {} stopped in {} ms", bootstrapServers(),
+            TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0));
     }
 
     public synchronized boolean isRunning() {

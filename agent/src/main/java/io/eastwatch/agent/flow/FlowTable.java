@@ -474,6 +474,7 @@ public final class FlowTable {
         drain(FlowStore.LIST_ATTEMPT, unanswered, EndReason.END_UNANSWERED_TIMEOUT);
         drain(FlowStore.LIST_ESTABLISHED, idle, EndReason.END_IDLE);
         drain(FlowStore.LIST_CLOSING, lingerMicros, null);
+        updateEmergency();
         int s;
         while ((s = store.reportHead) != FlowStore.NONE && now - store.reportTs[s] >= activeMicros) {
             export(s, EndReason.END_ACTIVE, ReportKind.INTERIM);

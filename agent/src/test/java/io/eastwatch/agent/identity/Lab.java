@@ -95,24 +95,77 @@ final class Lab {
         return run(60, cmd.toArray(new String[0]));
     }
 
+    /** Runs a command; its stdout trimmed, or a failure with its stderr. */
     static String run(int timeoutSeconds, String... cmd) {
         try {
-            Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-            byte[] out = p.getInputStream().readAllBytes();
-            if (!p.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
-                p.destroyForcibly();
-                throw new AssertionError(String.join(" ", cmd) + ": timed out");
+            Path err = Files.createTempFile("ewt-identity-", ".err");
+            try {
+                Process p = new ProcessBuilder(cmd).redirectError(err.toFile()).start();
+                byte[] out = p.getInputStream().readAllBytes();
+                if (!p.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
+                    p.destroyForcibly();
+                    throw new AssertionError(String.join(" ", cmd) + ": timed out");
+                }
+                String text = new String(out, StandardCharsets.UTF_8).trim();
+                if (p.exitValue() != 0) {
+                    throw new AssertionError(String.join(" ", cmd) + ": exit " + p.exitValue() + ": " + text + " "
+                            + Files.readString(err).trim());
+                }
+                return text;
+            } finally {
+                Files.delete(err);
             }
-            String text = new String(out, StandardCharsets.UTF_8).trim();
-            if (p.exitValue() != 0) {
-                throw new AssertionError(String.join(" ", cmd) + ": exit " + p.exitValue() + ": " + text);
-            }
-            return text;
         } catch (IOException e) {
             throw new AssertionError(String.join(" ", cmd) + ": " + e, e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new AssertionError("interrupted", e);
+        }
+    }
+
+    /** A container this test started; removed by {@link #close()}. */
+    record TestContainer(String name, String id, String ip, int pid) implements AutoCloseable {
+        @Override
+        public void close() {
+            run(60, "docker", "rm", "-f", name);
+        }
+    }
+
+    /** Starts a container on the lab network with the lab's image and the given labels. */
+    static TestContainer start(String name, String image, String... labels) {
+        List<String> cmd = new ArrayList<>(List.of("docker", "run", "-d", "--name", name, "--network", NETWORK,
+                "--label", "lab.managed=1"));
+        for (String l : labels) {
+            cmd.add("--label");
+            cmd.add(l);
+        }
+        cmd.addAll(List.of(image, "httpd", "-f", "-p", "80", "-h", "/var/www"));
+        String id = run(60, cmd.toArray(new String[0]));
+        String ip = docker("inspect", "-f", "{{range .NetworkSettings.Networks}}{{.IPAddress}}{{end}}", id);
+        int pid = Integer.parseInt(docker("inspect", "-f", "{{.State.Pid}}", id));
+        return new TestContainer(name, id, ip, pid);
+    }
+
+    /** The host-side veth of a container's eth0, the way the lab README finds it (ip link inside the namespace). */
+    static String hostVeth(int pid) {
+        String link = run(10, "nsenter", "-t", Integer.toString(pid), "-n", "ip", "-o", "link", "show", "eth0");
+        String peer = link.substring(link.indexOf("@if") + 3, link.indexOf(':', link.indexOf("@if")));
+        for (String line : run(10, "ip", "-o", "link").split("\n")) {
+            if (line.startsWith(peer + ": ")) {
+                String rest = line.substring(peer.length() + 2);
+                return rest.substring(0, rest.indexOf('@'));
+            }
+        }
+        throw new AssertionError("no host interface with index " + peer);
+    }
+
+    /** Removes leftovers of an earlier, interrupted run. */
+    static void removeByPrefix(String prefix) {
+        String ids = run(30, "docker", "ps", "-aq", "--filter", "name=" + prefix);
+        if (!ids.isEmpty()) {
+            List<String> cmd = new ArrayList<>(List.of("docker", "rm", "-f"));
+            cmd.addAll(List.of(ids.split("\\s+")));
+            run(60, cmd.toArray(new String[0]));
         }
     }
 }
