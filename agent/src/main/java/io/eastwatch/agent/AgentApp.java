@@ -10,10 +10,16 @@ import io.eastwatch.agent.capture.PcapFileSource;
 import io.eastwatch.agent.decode.DecodeResult;
 import io.eastwatch.agent.decode.PacketDecoder;
 import io.eastwatch.agent.decode.PacketMeta;
+import io.eastwatch.agent.export.AgentStats;
+import io.eastwatch.agent.export.JsonFlowExporter;
+import io.eastwatch.agent.export.KafkaExportSettings;
+import io.eastwatch.agent.export.KafkaFlowExporter;
 import io.eastwatch.agent.flow.FlowSink;
 import io.eastwatch.agent.flow.FlowTable;
 import io.eastwatch.agent.flow.FlowTableSettings;
 import io.eastwatch.agent.identity.ContainerResolver;
+import io.eastwatch.agent.identity.DockerContainerResolver;
+import io.eastwatch.agent.identity.DockerResolverSettings;
 import io.eastwatch.agent.identity.HostAddresses;
 import io.eastwatch.agent.identity.IdentityEnricher;
 import io.eastwatch.agent.identity.IdentityEnricherSettings;
@@ -32,12 +38,15 @@ import io.eastwatch.daemon.ops.MetricsRoute;
 import io.eastwatch.daemon.ops.OpsHttpServer;
 import io.eastwatch.daemon.ops.OpsHttpSettings;
 import io.eastwatch.daemon.ops.OpsRoutes;
-import io.eastwatch.flow.v1.FlowRecord;
+import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Measurement;
+import io.micrometer.core.instrument.search.Search;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
@@ -77,12 +86,8 @@ public final class AgentApp implements AutoCloseable {
     private final CountDownLatch processingEnded = new CountDownLatch(1);
     private volatile String captureState = "starting";
 
-    /** What the exporter stage is: the sink plus how to report and close it. */
-    private interface Export extends FlowSink, AutoCloseable {
-        HealthCheck.Result health();
-
-        @Override
-        void close();
+    /** The export stage: the sink, how it reports its health, how it is closed. */
+    private record Export(FlowSink sink, Supplier<HealthCheck.Result> health, Runnable close) {
     }
 
     private AgentApp(AgentConfig config, PrintStream out) throws IOException {
@@ -98,9 +103,9 @@ public final class AgentApp implements AutoCloseable {
 
             // Built from the end of the pipeline backwards: each stage receives its successor.
             this.export = config.output() == AgentConfig.Output.JSON
-                    ? new JsonLinesExport(out, config.agent())
+                    ? jsonExport(config, out, registry)
                     : kafkaExport(config, registry);
-            this.identity = identity(config, offline, export, registry);
+            this.identity = identity(config, offline, export.sink(), registry);
             this.source = offline
                     ? new PcapFileSource(config.capture().file(), registry)
                     : liveSource(config, registry);
@@ -122,8 +127,8 @@ public final class AgentApp implements AutoCloseable {
                 .then("stop capture", this::stopCapture)
                 .then("flush flow table", flowTable::flushAll)
                 .then("flush identity", identity::flush)
-                .then("flush exporter", export::flush)
-                .then("close exporter", export::close)
+                .then("flush exporter", export.sink()::flush)
+                .then("close exporter", export.close()::run)
                 .then("close resolvers", this::closeResources);
     }
 
@@ -225,6 +230,13 @@ public final class AgentApp implements AutoCloseable {
             // this host's runtime knows nothing about the containers of a recorded capture
             LOG.info("reading a capture file: only the inventory resolver is used");
         } else {
+            if (r.dockerEnabled()) {
+                DockerResolverSettings d = DockerResolverSettings.defaults(host);
+                DockerResolverSettings s = settings("identity.docker", () -> new DockerResolverSettings(r.dockerSocket(),
+                        d.apiVersion(), d.requestTimeout(), d.reconnectMin(), d.reconnectMax(), d.maxResponseBytes(),
+                        d.maxEventBytes(), r.procRoot(), d.sysClassNet(), host, d.limits()));
+                add(new DockerContainerResolver(s, registry));
+            }
             if (r.procEnabled()) {
                 ProcResolverSettings d = ProcResolverSettings.defaults(host);
                 ProcResolverSettings s = settings("identity.proc", () -> new ProcResolverSettings(r.procScanInterval(),
@@ -255,8 +267,35 @@ public final class AgentApp implements AutoCloseable {
         resources.add(r);
     }
 
-    private static Export kafkaExport(AgentConfig config, MeterRegistry registry) {
-        throw new ConfigException("output", "kafka", "is not available in this build (use --output json)");
+    private static Export jsonExport(AgentConfig config, PrintStream out, MeterRegistry registry) {
+        JsonFlowExporter json = new JsonFlowExporter(config.agent().id(), config.agent().host(), out, registry);
+        return new Export(json, () -> out.checkError()
+                ? HealthCheck.Result.down("standard output is closed")
+                : HealthCheck.Result.up("writing JSON lines"), json::flush);
+    }
+
+    private Export kafkaExport(AgentConfig config, MeterRegistry registry) throws IOException {
+        AgentConfig.Export e = config.export();
+        Files.createDirectories(e.stateDir());
+        Files.createDirectories(e.spoolDir());
+        KafkaExportSettings d = KafkaExportSettings.defaults(String.join(",", e.bootstrapServers()),
+                config.agent().id(), config.agent().host(), e.stateDir());
+        // flush and close each get a share of the shutdown budget, so both fit in it
+        Duration close = min(d.closeTimeout(), config.agent().shutdownTimeout().dividedBy(4));
+        KafkaExportSettings s = settings("export", () -> new KafkaExportSettings(d.bootstrapServers(), e.topic(),
+                d.agentId(), d.host(), e.stateDir(), e.spoolDir(), e.spoolMaxBytes(),
+                Math.min(d.spoolSegmentBytes(), Math.max(1 << 20, e.spoolMaxBytes() / 8)), d.handoffCapacity(),
+                d.maxInFlightRecords(), d.maxInFlightBytes(), d.stallTimeout(), d.retryBackoff(), e.heartbeatInterval(),
+                d.linger(), d.batchBytes(), e.compression(), d.deliveryTimeout(), d.requestTimeout(), close,
+                d.sequenceBlock()));
+        KafkaFlowExporter kafka = new KafkaFlowExporter(s, new RegistryAgentStats(registry), registry);
+        return new Export(kafka, () -> kafka.spooling()
+                ? HealthCheck.Result.degraded("Kafka unreachable: spooling, " + kafka.spoolBytes() + " bytes on disk")
+                : HealthCheck.Result.up(kafka.exportedCount() + " flows acknowledged"), kafka::close);
+    }
+
+    private static Duration min(Duration a, Duration b) {
+        return a.compareTo(b) <= 0 ? a : b;
     }
 
     private OpsHttpServer opsServer(AgentConfig config, MeterRegistry registry) throws IOException {
@@ -265,7 +304,7 @@ public final class AgentApp implements AutoCloseable {
                 .register("flow_table", () -> flowTable.emergency()
                         ? HealthCheck.Result.degraded("emergency mode: " + flowTable.size() + " flows")
                         : HealthCheck.Result.up(flowTable.size() + " flows"))
-                .register("export", export::health);
+                .register("export", export.health()::get);
         for (ContainerResolver r : resolvers) {
             health.register("identity." + r.name(), () -> HealthCheck.Result.up(r.containersKnown() + " containers known"));
         }
@@ -313,55 +352,59 @@ public final class AgentApp implements AutoCloseable {
     }
 
     /**
-     * {@code --output json}: one flow record per line on standard output, numbered like the Kafka
-     * exporter numbers them so that piped output can be checked for gaps. Lines are written as
-     * the flow table ends flows; the stream is flushed at every watermark and at shutdown.
+     * The totals heartbeats carry, read from the meters the stages already keep (so the hot paths
+     * count nothing twice). Read on the exporter thread every heartbeat.
      */
-    private static final class JsonLinesExport implements Export {
-        private static final com.google.protobuf.util.JsonFormat.Printer JSON =
-                com.google.protobuf.util.JsonFormat.printer().omittingInsignificantWhitespace();
-        private final PrintStream out;
-        private final String agentId;
-        private final String host;
-        private long sequence;
+    private static final class RegistryAgentStats implements AgentStats {
+        private final MeterRegistry registry;
 
-        JsonLinesExport(PrintStream out, AgentConfig.Identity agent) {
-            this.out = out;
-            this.agentId = agent.id();
-            this.host = agent.host();
+        RegistryAgentStats(MeterRegistry registry) {
+            this.registry = registry;
         }
 
-        @Override
-        public synchronized void accept(FlowRecord.Builder flow) {
-            flow.setAgentId(agentId).setHost(host).setSequence(++sequence);
-            try {
-                out.print(JSON.print(flow));
-            } catch (com.google.protobuf.InvalidProtocolBufferException e) {
-                throw new IllegalStateException("flow record cannot be rendered as JSON", e);
+        private long sum(String name) {
+            return sum(registry.find(name));
+        }
+
+        private static long sum(Search search) {
+            double total = 0;
+            for (Meter m : search.meters()) {
+                for (Measurement v : m.measure()) {
+                    total += v.getValue();
+                    break;
+                }
             }
-            out.print('\n');
+            return (long) total;
         }
 
         @Override
-        public synchronized void advance(long watermarkMicros) {
-            out.flush();
+        public long packetsCaptured() {
+            return sum("eastwatch.agent.capture.packets") + sum("eastwatch.agent.capture.file.packets");
         }
 
         @Override
-        public synchronized void flush() {
-            out.flush();
+        public long packetsDroppedKernel() {
+            return sum("eastwatch.agent.capture.kernel.drops");
         }
 
         @Override
-        public HealthCheck.Result health() {
-            return out.checkError()
-                    ? HealthCheck.Result.down("standard output is closed")
-                    : HealthCheck.Result.up(sequence + " flows written");
+        public long packetsDroppedAgent() {
+            return sum("eastwatch.agent.capture.shed") + sum("eastwatch.agent.decode.errors");
         }
 
         @Override
-        public void close() {
-            flush();
+        public long flowsUnresolved() {
+            return sum(registry.find("eastwatch.agent.identity.endpoints").tag("kind", "unresolved"));
+        }
+
+        @Override
+        public long flowsEvicted() {
+            return sum("eastwatch.agent.flow.evicted");
+        }
+
+        @Override
+        public boolean emergency() {
+            return sum("eastwatch.agent.flow.emergency") > 0;
         }
     }
 }

@@ -96,8 +96,8 @@ class AgentDaemonProcessTest {
         boolean sawOurs = false;
         for (String l : lines) {
             JsonNode f = new ObjectMapper().readTree(l);
-            assertEquals("test-agent", f.get("agentId").asText());
-            sawOurs |= f.path("dstPort").asInt() == port && "ESTABLISHED".equals(f.path("outcome").asText());
+            assertEquals("test-agent", f.get("agent_id").asText());
+            sawOurs |= f.path("dst_port").asInt() == port && "ESTABLISHED".equals(f.path("outcome").asText());
         }
         assertTrue(sawOurs, "no established flow to the ops port in:\n" + String.join("\n", lines) + "\n" + log);
         assertTrue(new File(out.toString()).length() > 0);

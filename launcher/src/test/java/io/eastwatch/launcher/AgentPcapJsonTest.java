@@ -49,10 +49,10 @@ class AgentPcapJsonTest {
         for (int i = 0; i < flows.size(); i++) {
             JsonNode f = flows.get(i);
             assertEquals(i + 1, f.get("sequence").asLong(), "sequence numbers 1..n in output order");
-            assertTrue(f.hasNonNull("agentId") && !f.get("agentId").asText().isEmpty());
+            assertTrue(f.hasNonNull("agent_id") && !f.get("agent_id").asText().isEmpty());
             assertEquals(6, f.get("protocol").asInt());
             assertEquals("UNANSWERED", f.get("outcome").asText());
-            ports.add(f.get("dstPort").asInt());
+            ports.add(f.get("dst_port").asInt());
         }
         assertEquals(new TreeSet<>(List.of(21, 22, 23, 111, 113, 135, 143, 445, 554, 995)), ports);
     }
@@ -64,7 +64,7 @@ class AgentPcapJsonTest {
         long packets = 0;
         for (JsonNode f : flows(capture)) {
             if (f.get("protocol").asInt() == 6 && "FINAL".equals(f.get("report").asText())) {
-                packets += f.path("packetsFwd").asLong() + f.path("packetsRev").asLong();
+                packets += f.path("packets_fwd").asLong() + f.path("packets_rev").asLong();
             }
         }
         assertEquals(tsharkTcpFrames(capture), packets);
