@@ -137,8 +137,8 @@ final class DiskSpool implements AutoCloseable {
         if (totalBytes + size > maxBytes) {
             return false;
         }
+        long current = segments.get(writeSegment);
         try {
-            long current = segments.get(writeSegment);
             if (current > 0 && current + size > segmentBytes) {
                 roll();
                 current = 0;
@@ -156,6 +156,13 @@ final class DiskSpool implements AutoCloseable {
             totalBytes += size;
             return true;
         } catch (IOException e) {
+            // Disk full or failing: cut off the partial record so later appends stay readable.
+            try {
+                writer.truncate(segments.get(writeSegment));
+                writer.position(segments.get(writeSegment));
+            } catch (IOException again) {
+                e.addSuppressed(again);
+            }
             throw new UncheckedIOException("cannot append to spool " + dir, e);
         }
     }

@@ -202,6 +202,18 @@ class LivePcapSourceTest {
         assertEquals(0, lab.exec("a", "ping -c 1 -W 1 " + SUBNET + ".2", 5_000));
         await(() -> seen.size() >= before + 2, 3_000, "capture continues after a removal");
         assertTrue(source.capturing().keySet().containsAll(List.of("ewt-live-ha", "ewt-live-hb")));
+
+        // A link that goes down and up again is captured afterwards (the capture either survives or
+        // is reopened by the next discovery poll).
+        NetnsLab.sh("ip link set ewt-live-hb down");
+        Thread.sleep(500);
+        NetnsLab.sh("ip link set ewt-live-hb up");
+        await(() -> source.capturing().containsKey("ewt-live-hb"), 5_000, "capture resumed after link up");
+        int ifB = ifindex("ewt-live-hb");
+        int beforeReply = seen.size();
+        assertEquals(0, lab.exec("a", "ping -c 1 -W 2 " + SUBNET + ".2", 5_000));
+        await(() -> select(s -> s.ipv4() && s.ifindex() == ifB).size() > 0 && seen.size() > beforeReply, 3_000,
+                "replies captured on the reopened veth");
     }
 
     @Test
