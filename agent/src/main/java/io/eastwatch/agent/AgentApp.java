@@ -86,8 +86,9 @@ public final class AgentApp implements AutoCloseable {
     private final CountDownLatch processingEnded = new CountDownLatch(1);
     private volatile String captureState = "starting";
 
-    /** The export stage: the sink, how it reports its health, how it is closed. */
-    private record Export(FlowSink sink, Supplier<HealthCheck.Result> health, Runnable close) {
+    /** The export stage: the sink, how it reports its health, how it is drained and closed. */
+    private record Export(FlowSink sink, Supplier<HealthCheck.Result> health, ShutdownSequence.Step drain,
+                          Runnable close) {
     }
 
     private AgentApp(AgentConfig config, PrintStream out) throws IOException {
@@ -127,7 +128,7 @@ public final class AgentApp implements AutoCloseable {
                 .then("stop capture", this::stopCapture)
                 .then("flush flow table", flowTable::flushAll)
                 .then("flush identity", identity::flush)
-                .then("flush exporter", export.sink()::flush)
+                .then("flush exporter", export.drain())
                 .then("close exporter", export.close()::run)
                 .then("close resolvers", this::closeResources);
     }
@@ -271,7 +272,7 @@ public final class AgentApp implements AutoCloseable {
         JsonFlowExporter json = new JsonFlowExporter(config.agent().id(), config.agent().host(), out, registry);
         return new Export(json, () -> out.checkError()
                 ? HealthCheck.Result.down("standard output is closed")
-                : HealthCheck.Result.up("writing JSON lines"), json::flush);
+                : HealthCheck.Result.up("writing JSON lines"), json::flush, json::flush);
     }
 
     private Export kafkaExport(AgentConfig config, MeterRegistry registry) throws IOException {
@@ -291,7 +292,26 @@ public final class AgentApp implements AutoCloseable {
         KafkaFlowExporter kafka = new KafkaFlowExporter(s, new RegistryAgentStats(registry), registry);
         return new Export(kafka, () -> kafka.spooling()
                 ? HealthCheck.Result.degraded("Kafka unreachable: spooling, " + kafka.spoolBytes() + " bytes on disk")
-                : HealthCheck.Result.up(kafka.exportedCount() + " flows acknowledged"), kafka::close);
+                : HealthCheck.Result.up(kafka.exportedCount() + " flows acknowledged"),
+                () -> drain(kafka, close), kafka::close);
+    }
+
+    /**
+     * Waits for the producer's acknowledgements, then, while the exporter still runs, for the
+     * spool to empty: records spooled because Kafka was away (or its topic metadata not known yet,
+     * as when a short capture file ends within a second of start) are sent now rather than left
+     * for the next start. Bounded: with Kafka still away they stay spooled, nothing is lost.
+     */
+    private static void drain(KafkaFlowExporter kafka, Duration budget) throws InterruptedException {
+        kafka.flush();
+        long deadline = System.nanoTime() + budget.toNanos();
+        while ((kafka.spooling() || kafka.spoolBytes() > 0) && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+        if (kafka.spoolBytes() > 0) {
+            LOG.warn("Kafka did not take the spool before shutdown: {} bytes stay spooled for the next start",
+                    kafka.spoolBytes());
+        }
     }
 
     private static Duration min(Duration a, Duration b) {
