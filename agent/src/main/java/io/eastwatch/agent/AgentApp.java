@@ -44,6 +44,8 @@ import io.micrometer.core.instrument.Measurement;
 import io.micrometer.core.instrument.search.Search;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -85,6 +87,9 @@ public final class AgentApp implements AutoCloseable {
     private final ShutdownSequence shutdown;
     private final CountDownLatch processingEnded = new CountDownLatch(1);
     private volatile String captureState = "starting";
+    /** Guarded by {@code this}: run() begins only if stop() has not come first. */
+    private boolean started;
+    private boolean stopped;
 
     /** The export stage: the sink, how it reports its health, how it is drained and closed. */
     private record Export(FlowSink sink, Supplier<HealthCheck.Result> health, ShutdownSequence.Step drain,
@@ -96,6 +101,7 @@ public final class AgentApp implements AutoCloseable {
         this.metrics = new DaemonMetrics();
         MeterRegistry registry = metrics.registry();
         boolean offline = config.capture().file() != null;
+        Export built = null;
         try {
             LOG.info("eastwatch agent {} on {} starting ({}); effective configuration:\n  {}",
                     config.agent().id(), config.agent().host(),
@@ -103,9 +109,10 @@ public final class AgentApp implements AutoCloseable {
                     String.join("\n  ", config.effective()));
 
             // Built from the end of the pipeline backwards: each stage receives its successor.
-            this.export = config.output() == AgentConfig.Output.JSON
+            built = config.output() == AgentConfig.Output.JSON
                     ? jsonExport(config, out, registry)
                     : kafkaExport(config, registry);
+            this.export = built;
             this.identity = identity(config, offline, export.sink(), registry);
             this.source = offline
                     ? new PcapFileSource(config.capture().file(), registry)
@@ -120,6 +127,9 @@ public final class AgentApp implements AutoCloseable {
             }
             this.ops = config.ops().enabled() ? opsServer(config, registry) : null;
         } catch (IOException | RuntimeException e) {
+            if (built != null) {
+                built.close().run();
+            }
             closeResources();
             metrics.close();
             throw e;
@@ -130,7 +140,7 @@ public final class AgentApp implements AutoCloseable {
                 .then("flush identity", identity::flush)
                 .then("flush exporter", export.drain())
                 .then("close exporter", export.close()::run)
-                .then("close resolvers", this::closeResources);
+                .then("release capture, resolvers and ops server", this::closeResources);
     }
 
     /**
@@ -147,6 +157,12 @@ public final class AgentApp implements AutoCloseable {
      * called, then runs the shutdown sequence (so a file run ends with every flow exported).
      */
     public void run() throws IOException {
+        synchronized (this) {
+            if (stopped) {
+                return;
+            }
+            started = true;
+        }
         for (ContainerResolver r : resolvers) {
             r.start();
         }
@@ -164,7 +180,7 @@ public final class AgentApp implements AutoCloseable {
         }
     }
 
-    private void onPacket(long tsMicros, int wireLen, java.nio.ByteBuffer buf, int offset, int capLen,
+    private void onPacket(long tsMicros, int wireLen, ByteBuffer buf, int offset, int capLen,
                           int linkType, int interfaceId) {
         if (decoder.decode(tsMicros, wireLen, buf, offset, capLen, linkType, interfaceId, meta) == DecodeResult.OK) {
             flowTable.onPacket(meta);
@@ -173,13 +189,14 @@ public final class AgentApp implements AutoCloseable {
 
     /** Stops gracefully; blocks until the shutdown sequence has run (at most once, bounded). */
     public synchronized void stop() {
+        stopped = true;
         if (shutdown.run()) {
             LOG.info("agent stopped cleanly");
         }
     }
 
     /** The address the ops server listens on, or null when it is off. */
-    public java.net.InetSocketAddress opsAddress() {
+    public InetSocketAddress opsAddress() {
         return ops == null ? null : ops.address();
     }
 
@@ -194,6 +211,9 @@ public final class AgentApp implements AutoCloseable {
 
     private void stopCapture() throws InterruptedException {
         source.close();
+        if (!started) {
+            return; // stopped before run(): no processing thread owns the flow table
+        }
         // the flow table belongs to the processing thread until it has left run()
         if (!processingEnded.await(config.agent().shutdownTimeout().toMillis(), TimeUnit.MILLISECONDS)) {
             throw new IllegalStateException("packet processing did not stop");
