@@ -61,6 +61,8 @@ final class DiskSpool implements AutoCloseable {
     private final ByteBuffer header = ByteBuffer.allocate(HEADER);
     private final CRC32C crc = new CRC32C();
 
+    private FileChannel lockChannel;
+    private java.nio.channels.FileLock lock;
     private FileChannel writer;
     private long writeSegment;
 
@@ -81,6 +83,16 @@ final class DiskSpool implements AutoCloseable {
         this.segmentBytes = segmentBytes;
         try {
             Files.createDirectories(dir);
+            lockChannel = FileChannel.open(dir.resolve("lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+            try {
+                lock = lockChannel.tryLock();
+            } catch (java.nio.channels.OverlappingFileLockException held) {
+                lock = null; // held by this JVM
+            }
+            if (lock == null) {
+                lockChannel.close();
+                throw new IllegalStateException("spool " + dir + " is in use by another exporter (two agents with one state dir?)");
+            }
             open();
         } catch (IOException e) {
             throw new UncheckedIOException("cannot open spool " + dir, e);
@@ -295,6 +307,8 @@ final class DiskSpool implements AutoCloseable {
         try {
             closeReader();
             writer.close();
+            lock.release();
+            lockChannel.close();
         } catch (IOException e) {
             throw new UncheckedIOException("cannot close spool " + dir, e);
         }

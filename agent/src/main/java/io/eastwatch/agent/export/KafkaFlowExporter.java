@@ -156,8 +156,19 @@ public final class KafkaFlowExporter implements FlowSink, AutoCloseable {
         this.producer = producer;
         this.handoff = new ArrayBlockingQueue<>(settings.handoffCapacity());
         this.agentKey = settings.agentId().getBytes(StandardCharsets.UTF_8);
-        this.sequences = new SequenceStore(settings.stateDir(), settings.sequenceBlock());
-        this.spool = new DiskSpool(settings.spoolDir(), settings.spoolMaxBytes(), settings.spoolSegmentBytes());
+        try {
+            this.spool = new DiskSpool(settings.spoolDir(), settings.spoolMaxBytes(), settings.spoolSegmentBytes());
+        } catch (RuntimeException e) {
+            producer.close(Duration.ZERO);
+            throw e;
+        }
+        try {
+            this.sequences = new SequenceStore(settings.stateDir(), settings.sequenceBlock());
+        } catch (RuntimeException e) {
+            spool.close();
+            producer.close(Duration.ZERO);
+            throw e;
+        }
         this.spoolBytes = spool.bytes();
         this.spooling = spool.bytes() > 0;
 

@@ -150,6 +150,16 @@ class DiskSpoolTest {
     }
 
     @Test
+    void oneSpoolDirServesOneExporter() {
+        try (DiskSpool spool = new DiskSpool(dir, 1 << 20, 4096)) {
+            IllegalStateException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class,
+                () -> new DiskSpool(dir, 1 << 20, 4096));
+            assertTrue(e.getMessage().contains("in use"), e.getMessage());
+        }
+        new DiskSpool(dir, 1 << 20, 4096).close(); // released on close
+    }
+
+    @Test
     void emptySpoolReadsNothing() {
         try (DiskSpool spool = new DiskSpool(dir, 1 << 20, 4096)) {
             assertNull(spool.next());
