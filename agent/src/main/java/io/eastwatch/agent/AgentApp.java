@@ -346,7 +346,7 @@ public final class AgentApp implements AutoCloseable {
                         : HealthCheck.Result.up(flowTable.size() + " flows"))
                 .register("export", export.health()::get);
         for (ContainerResolver r : resolvers) {
-            health.register("identity." + r.name(), () -> HealthCheck.Result.up(r.containersKnown() + " containers known"));
+            health.register("identity." + r.name(), () -> resolverHealth(r));
         }
         OpsRoutes routes = new OpsRoutes()
                 .get("/metrics", new MetricsRoute(metrics.registry()))
@@ -357,6 +357,20 @@ public final class AgentApp implements AutoCloseable {
         server.start();
         resources.add(server);
         return server;
+    }
+
+    /** A resolver that has not heard from its runtime yet still lets flows through (unresolved). */
+    private static HealthCheck.Result resolverHealth(ContainerResolver r) {
+        if (r instanceof DockerContainerResolver docker) {
+            var sync = docker.firstSync();
+            if (sync.isCompletedExceptionally()) {
+                return HealthCheck.Result.degraded("Docker API unreachable; other resolvers answer");
+            }
+            if (!sync.isDone()) {
+                return HealthCheck.Result.degraded("waiting for the first container list from the Docker API");
+            }
+        }
+        return HealthCheck.Result.up(r.containersKnown() + " containers known");
     }
 
     private HealthCheck.Result captureHealth() {
