@@ -148,7 +148,30 @@ public final class IncidentTracker implements FindingSink {
         }
     }
 
-    private Alert build(Incident inc, Finding latest) {
+    /** Kill-chain tactic of each detector: an incident escalates when it spans more than one. */
+    private static String tactic(String detector) {
+        return switch (detector) {
+            case "port-scan", "replica-outlier" -> "discovery";
+            case "new-lateral-edge" -> "lateral-movement";
+            case "brute-force" -> "credential-access";
+            case "exfiltration" -> "exfiltration";
+            default -> detector;
+        };
+    }
+
+    private Alert build(Incident inc, Finding trigger) {
+        // The headline is the worst stage (the latest among equals): a late, minor stage does not
+        // hide the scan or the transfer that made the incident.
+        Finding latest = trigger;
+        for (StageState st : inc.stages.values()) {
+            if (st.latest.severity().compareTo(latest.severity()) >= 0) {
+                latest = st.latest;
+            }
+        }
+        Set<String> tactics = new LinkedHashSet<>();
+        for (String d : inc.stages.keySet()) {
+            tactics.add(tactic(d));
+        }
         Severity worst = Severity.LOW;
         double miss = 1;
         long first = Long.MAX_VALUE;
@@ -165,7 +188,7 @@ public final class IncidentTracker implements FindingSink {
             stages.add(new Alert.Stage(f.detector(), instant(f.firstSeenUs()), instant(f.decidedUs()), f.severity(),
                     f.score(), f.mitre(), f.summary(), f.evidence()));
         }
-        Severity severity = inc.stages.size() > 1 ? worst.raise(1) : worst;
+        Severity severity = tactics.size() > 1 ? worst.raise(1) : worst;
         String summary = latest.summary();
         if (inc.stages.size() > 1) {
             summary = summary + " Incident stages so far: " + String.join(" -> ", inc.stages.keySet()) + ".";
@@ -177,7 +200,7 @@ public final class IncidentTracker implements FindingSink {
         }
         Map<String, Object> evidence = new LinkedHashMap<>(latest.evidence());
         return new Alert(inc.id, latest.detector(), latest.health() ? Alert.Kind.HEALTH : Alert.Kind.DETECTION,
-                severity, Math.round((1 - miss) * 1000) / 1000.0, instant(first), instant(latest.decidedUs()),
+                severity, Math.round((1 - miss) * 1000) / 1000.0, instant(first), instant(trigger.decidedUs()),
                 new Alert.Source(s.containerId(), s.name(), s.workload(), s.image(), s.host(), s.ip()),
                 new Alert.Targets(latest.targetCount(), targets), evidence, new ArrayList<>(mitre), summary,
                 inc.revision, stages, coverage.apply(s.host()));

@@ -12,7 +12,7 @@ import java.util.List;
  * @param newWorkloadGraceMicros a workload first seen after the learning phase learns its own baseline for
  *                              this long. Longer avoids alerts while a new service warms up; an attacker
  *                              deploying a brand-new workload gets that long to act unseen by the baseline
- *                              detectors (scan and brute force stay active).
+ *                              detectors (scan detection stays active). Capped at learningMicros.
  * @param windowMicros          window for rates, fan-out and per-window volumes. Longer smooths bursts (fewer
  *                              false positives) but reacts later and hides short spikes.
  * @param maxWorkloads          workloads kept; more are counted and not learned. Raising costs memory

@@ -125,7 +125,10 @@ public final class BaselineStore {
             return null;
         }
         long globalEnd = learningEndsUs();
-        long ends = nowUs < globalEnd ? globalEnd : nowUs + settings.newWorkloadGraceMicros();
+        // A workload's own grace never exceeds the global learning: with no learning asked for
+        // (forensics on a capture), every workload is judged from its first flow.
+        long grace = Math.min(settings.newWorkloadGraceMicros(), settings.learningMicros());
+        long ends = nowUs < globalEnd ? globalEnd : nowUs + grace;
         w = new WorkloadBaseline(name, nowUs, ends);
         state.workloads.put(name, w);
         return w;
@@ -340,19 +343,30 @@ public final class BaselineStore {
         listener.windowsClosedUpTo(closable);
     }
 
+    /** The edge's peer is a workload still in its own learning (edges to it are being learned too). */
+    private boolean peerLearning(String edgeKey, long nowUs) {
+        int second = edgeKey.lastIndexOf('|');
+        int first = second <= 0 ? -1 : edgeKey.lastIndexOf('|', second - 1);
+        if (first <= 0) {
+            return false;
+        }
+        WorkloadBaseline peer = state.workloads.get(edgeKey.substring(0, first));
+        return peer != null && peer.learning(nowUs);
+    }
+
     private void closeWindow(ContainerActivity c) {
         WorkloadBaseline w = state.workloads.get(c.workload);
         if (w == null || c.window == Long.MIN_VALUE || c.windowAttempts == 0 && c.edgeWindow.isEmpty()) {
             return;
         }
         Phase phase = phase(w, c.window);
-        if (phase != Phase.MONITORING) {
-            for (Map.Entry<String, long[]> e : c.edgeWindow.entrySet()) {
-                EdgeStats stats = w.edges.get(e.getKey());
-                if (stats != null) {
-                    stats.learnWindow(e.getValue()[0], e.getValue()[1]);
-                }
+        for (Map.Entry<String, long[]> e : c.edgeWindow.entrySet()) {
+            EdgeStats stats = w.edges.get(e.getKey());
+            if (stats != null && (phase != Phase.MONITORING || peerLearning(e.getKey(), c.window))) {
+                stats.learnWindow(e.getValue()[0], e.getValue()[1]);
             }
+        }
+        if (phase != Phase.MONITORING) {
             w.maxWindowFanout = Math.max(w.maxWindowFanout, c.windowDestinations.size());
             w.maxWindowPorts = Math.max(w.maxWindowPorts, c.windowPorts.size());
             w.maxWindowFailureRatio = Math.max(w.maxWindowFailureRatio, c.windowFailureRatio());

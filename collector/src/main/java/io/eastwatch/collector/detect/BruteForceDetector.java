@@ -17,7 +17,9 @@ import java.util.Map;
  * connections from one source container to one service within a window, more than the source's
  * workload ever made on that edge while learning. In the spirit of Zeek's SSH brute-forcing
  * policy, but at the flow level and relative to the edge's own baseline rate, so a client that
- * normally opens a connection per request is not a guesser.
+ * normally opens a connection per request is not a guesser. A workload in its learning grace has
+ * no rate to compare with and is not judged (a new client opening a connection per request looks
+ * exactly like a guesser at the flow level); scan detection still covers it.
  */
 public final class BruteForceDetector implements FlowDetector {
 
@@ -72,7 +74,7 @@ public final class BruteForceDetector implements FlowDetector {
     @Override
     public void onFlow(ObservedFlow f, FlowContext ctx, FindingSink sink) {
         if (f.protocol != ObservedFlow.TCP || (f.attempt != Attempt.SUCCESS && f.attempt != Attempt.FAILURE)
-                || !f.finalReport || ctx.phase == BaselineStore.Phase.LEARNING || ctx.targetInGrace) {
+                || !f.finalReport || ctx.phase != BaselineStore.Phase.MONITORING || ctx.targetInGrace) {
             return;
         }
         String dstIp = Addresses.format(f.record.getDstAddr().toByteArray());

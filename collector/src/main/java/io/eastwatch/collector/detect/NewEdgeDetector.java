@@ -87,11 +87,14 @@ public final class NewEdgeDetector implements FlowDetector {
         boolean critical = f.protocol == ObservedFlow.TCP && settings.criticalPorts().contains(f.port);
         Severity severity = critical ? Severity.CRITICAL
                 : service != null && f.protocol != ObservedFlow.ICMP ? Severity.HIGH : Severity.MEDIUM;
-        double fraction = fractionWithEdge(ctx.store, edge);
-        if (fraction >= settings.commonFraction()) {
-            severity = severity.lower(2);
-        } else if (fraction > settings.rareFraction()) {
-            severity = severity.lower(1);
+        long[] counts = workloadsWithEdge(ctx.store, edge);
+        double fraction = counts[1] == 0 ? 0 : (double) counts[0] / counts[1];
+        if (counts[0] >= settings.minCommonWorkloads()) {
+            if (fraction >= settings.commonFraction()) {
+                severity = severity.lower(2);
+            } else if (fraction > settings.rareFraction()) {
+                severity = severity.lower(1);
+            }
         }
         boolean deploy = inDeploy(ctx.workload, ctx.container.image, f.firstUs);
         if (deploy) {
@@ -105,6 +108,7 @@ public final class NewEdgeDetector implements FlowDetector {
         ev.put("edge", Map.of("peer", f.peerKey, "port", f.port, "protocol", f.protocol));
         ev.put("service", service == null ? (critical ? "node-control" : "other") : service);
         ev.put("baseline_peers", ctx.workload.edgeCount());
+        ev.put("workloads_with_edge", counts[0]);
         ev.put("workloads_with_edge_fraction", ScanDetector.round(fraction));
         ev.put("replicas_with_edge", 0);
         ev.put("deploy", deploy);
@@ -149,11 +153,9 @@ public final class NewEdgeDetector implements FlowDetector {
         return otherOlder && nowUs - first <= settings.deployWindowMicros();
     }
 
-    private static double fractionWithEdge(BaselineStore store, String edge) {
+    /** {workloads whose baseline has the edge, workloads that initiate anything}. */
+    private static long[] workloadsWithEdge(BaselineStore store, String edge) {
         Map<String, WorkloadBaseline> all = store.state().workloads;
-        if (all.isEmpty()) {
-            return 0;
-        }
         // Among workloads that initiate anything at all: pure servers say nothing about who calls what.
         long with = 0;
         long clients = 0;
@@ -165,7 +167,7 @@ public final class NewEdgeDetector implements FlowDetector {
                 }
             }
         }
-        return clients == 0 ? 0 : (double) with / clients;
+        return new long[] {with, clients};
     }
 
     @Override

@@ -13,6 +13,9 @@ import java.util.Set;
  *                        WinRM): a new edge starts at high.
  * @param commonFraction  if at least this fraction of workloads already has an edge to the same peer and port
  *                        (DNS, metrics), the new edge is lowered two levels. Lower values quiet more edges.
+ * @param minCommonWorkloads an edge counts as common or uncommon only if at least this many workloads have it
+ *                        (fractions of a handful of workloads say little). Lower quiets more edges in small
+ *                        clusters.
  * @param rareFraction    above this fraction (but under commonFraction) the edge is lowered one level.
  * @param deployWindowMicros a source whose image version first appeared in its workload within this long before
  *                        the flow is in a deploy: its new edges are lowered one level (a new version may
@@ -23,6 +26,7 @@ public record NewEdgeSettings(
         Set<Integer> criticalPorts,
         Map<Integer, String> sensitivePorts,
         double commonFraction,
+        int minCommonWorkloads,
         double rareFraction,
         long deployWindowMicros,
         int maxEdgesPerContainer) {
@@ -38,6 +42,9 @@ public record NewEdgeSettings(
         }
         if (!(commonFraction > 0 && commonFraction <= 1)) {
             throw new IllegalArgumentException("commonFraction: " + commonFraction + " (expected: 0 < f <= 1)");
+        }
+        if (minCommonWorkloads < 1) {
+            throw new IllegalArgumentException("minCommonWorkloads: " + minCommonWorkloads + " (expected: > 0)");
         }
         if (!(rareFraction >= 0 && rareFraction < commonFraction)) {
             throw new IllegalArgumentException("rareFraction: " + rareFraction + " (expected: 0 <= f < commonFraction)");
@@ -68,6 +75,6 @@ public record NewEdgeSettings(
                         Map.entry(5672, "amqp"), Map.entry(9092, "kafka"), Map.entry(2181, "zookeeper"),
                         Map.entry(8500, "consul"), Map.entry(8200, "vault"), Map.entry(88, "kerberos"),
                         Map.entry(389, "ldap"), Map.entry(636, "ldaps"), Map.entry(135, "msrpc")),
-                0.2, 0.05, 1_800_000_000L, 256);
+                0.2, 3, 0.05, 1_800_000_000L, 256);
     }
 }
