@@ -64,7 +64,7 @@ public record BruteForceSettings(
 
     public static BruteForceSettings defaults() {
         return new BruteForceSettings(600_000_000L, 6, 3.0, 30_000_000L, 65_536, 0.8, 200_000,
-                java.util.Set.of(21, 22, 23, 25, 88, 110, 143, 389, 445, 587, 636, 993, 995, 1433, 1521, 2222, 3306,
+                java.util.Set.of(21, 22, 23, 25, 88, 110, 1812, 143, 389, 445, 587, 636, 993, 995, 1433, 1521, 2222, 3306,
                         3389, 5432, 5900, 5985, 5986, 6379, 9042, 11211, 27017), 8);
     }
 }
