@@ -123,7 +123,9 @@ public final class BaselineStore {
     }
 
     public boolean globalLearning(long nowUs) {
-        return nowUs < learningEndsUs();
+        // With no learning asked for, even records stamped before the first one (captures whose clock
+        // goes backwards) are judged, not learned.
+        return settings.learningMicros() > 0 && nowUs < learningEndsUs();
     }
 
     public Phase phase(WorkloadBaseline w, long nowUs) {
