@@ -26,6 +26,8 @@ public final class ClusterBuilder {
     private static final String[] APIS = {"api", "graphql"};
     /** Address quarantine before reuse: long enough for connection tracking to forget the old owner. */
     private static final long REUSE_QUARANTINE_US = 30_000_000L;
+    /** Longest mean interval between two calls along one edge of the call graph, seconds. */
+    private static final double MIN_CALL_INTERVAL_S = 20;
 
     private final SplittableRandom rnd;
     private final long originUs;
@@ -221,11 +223,14 @@ public final class ClusterBuilder {
         for (Workload w : workloads) {
             containers += w.desiredReplicas();
         }
-        // Connection budget: about 0.012 new service connections per container per second.
+        // Connection budget: about 0.012 new service connections per container per second, shared by
+        // weight; every edge is used at least once per MIN_CALL_INTERVAL so that the learning period
+        // (minutes here, days in production) sees the whole call graph several times.
         double budget = containers * 0.012;
         for (int k = 0; k < edges.size(); k++) {
             Workload[] e = edges.get(k);
-            e[0].calls().add(new Workload.Call(e[1], budget * weights.get(k)[0] / total));
+            double rate = Math.max(budget * weights.get(k)[0] / total, 1.0 / MIN_CALL_INTERVAL_S);
+            e[0].calls().add(new Workload.Call(e[1], rate));
         }
     }
 
