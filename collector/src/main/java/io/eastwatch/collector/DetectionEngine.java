@@ -49,10 +49,18 @@ public final class DetectionEngine {
     private long watermarkUs = Long.MIN_VALUE;
 
     public DetectionEngine(CollectorSettings settings, AlertSink sink, MeterRegistry registry) {
+        this(settings, sink, registry, true);
+    }
+
+    /**
+     * @param ownGauges register gauges of this engine's table sizes; false when several engines (one per
+     *                  partition) share a registry and the owner registers summing gauges
+     */
+    public DetectionEngine(CollectorSettings settings, AlertSink sink, MeterRegistry registry, boolean ownGauges) {
         this.settings = Objects.requireNonNull(settings, "settings");
         Objects.requireNonNull(sink, "sink");
         this.replicaOutlier = new ReplicaOutlierDetector(settings.replicaOutlier());
-        this.store = new BaselineStore(settings.baseline(), replicaOutlier, registry);
+        this.store = new BaselineStore(settings.baseline(), replicaOutlier, registry, ownGauges);
         this.coverage = new CoverageMonitor(settings.health(), this::reportHealth);
         this.incidents = new IncidentTracker(settings.incidents(), sink, coverage::coverageFor, registry);
         this.replicaOutlier.bind(store, incidents);
@@ -68,6 +76,14 @@ public final class DetectionEngine {
                 .description("Flows whose source is not a resolved container (learned as served ports only)")
                 .register(registry);
         ctx.store = store;
+    }
+
+    public int workloadCount() {
+        return store.workloadCount();
+    }
+
+    public long edgeCount() {
+        return store.edgeCount();
     }
 
     public CollectorSettings settings() {

@@ -36,11 +36,12 @@ import com.google.protobuf.MessageOrBuilder;
  *   <li>{@code bytes} fields whose name ends in {@code _addr} are IP addresses as text: dotted quad
  *       for 4 bytes, RFC 5952 for 16 (lower case, longest zero run as {@code ::}); an empty one is
  *       {@code ""}; other lengths, and other bytes fields, are base64;</li>
- *   <li>each {@code *_ts_us} field (microseconds since the epoch) is followed by a derived
- *       {@code *_ts} with the same instant in ISO-8601 UTC with microseconds
- *       ({@code "2026-01-08T19:14:17.929123Z"}); the raw number is the authoritative one.</li>
+ *   <li>each 64-bit integer field named {@code *_us} (a time in microseconds since the epoch:
+ *       {@code first_ts_us}, {@code watermark_us}) is followed by a derived key without the
+ *       {@code _us} ({@code first_ts}, {@code watermark}) with the same instant in ISO-8601 UTC with
+ *       microseconds ({@code "2026-01-08T19:14:17.929123Z"}); the raw number is the authoritative one.</li>
  * </ul>
- * {@link #parse} reads this form back (ignoring the derived {@code *_ts} keys and any key the
+ * {@link #parse} reads this form back (ignoring the derived time keys and any key the
  * target schema does not know, so an older reader accepts a newer writer's output).
  */
 public final class FlowJson {
@@ -49,7 +50,7 @@ public final class FlowJson {
     private static final ObjectMapper MAPPER = new ObjectMapper();
     private static final DateTimeFormatter ISO_MICROS = DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss.SSSSSS'Z'")
         .withZone(java.time.ZoneOffset.UTC);
-    private static final String TS_SUFFIX = "_ts_us";
+    private static final String TS_SUFFIX = "_us";
     private static final String ADDR_SUFFIX = "_addr";
 
     private FlowJson() {

@@ -3,6 +3,7 @@ package io.eastwatch.launcher;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
@@ -87,6 +88,7 @@ class KafkaFlowExporterBrokerTest {
         String topic = "flows-restart";
         int partitions = 3;
         kafka.createTopic(topic, partitions);
+        kafka.createTopic(topic, partitions); // an existing topic is left as it is
         MeterRegistry registry = new SimpleMeterRegistry();
         AgentCounters counters = new AgentCounters();
         counters.addPacketsCaptured(1234);
@@ -106,13 +108,17 @@ class KafkaFlowExporterBrokerTest {
             capture.start();
             waitFor(() -> exporter.exportedCount() > 500, 15, "flows exported before the outage");
 
+            String bootstrap = kafka.bootstrapServers();
             kafka.stop();
+            assertFalse(kafka.isRunning());
             long atStop = produced.get();
             waitFor(() -> produced.get() > atStop + 1500 && exporter.spoolBytes() > 0, 20,
                 "records spooled while the broker is down");
             maxSpool = exporter.spoolBytes();
 
             kafka.start();
+            assertEquals(bootstrap, kafka.bootstrapServers(), "same port after the restart");
+            assertThrows(IllegalStateException.class, kafka::start, "already running");
             long atStart = produced.get();
             waitFor(() -> produced.get() > atStart + 1000, 10, "flows produced after the broker returned");
             run.set(false);
@@ -179,9 +185,11 @@ class KafkaFlowExporterBrokerTest {
             }
             waitFor(() -> registry.get("eastwatch.agent.spool.records").counter().count()
                 + registry.get("eastwatch.agent.spool.dropped").counter().count() >= 2000, 10, "all flows handled");
-            assertTrue(registry.get("eastwatch.agent.spool.dropped").counter().count() > 0);
-            assertTrue(exporter.spoolBytes() <= 32 * 1024);
-            assertTrue(exporter.spoolBytes() > 16 * 1024);
+            exporter.flush();
+            assertTrue(registry.get("eastwatch.agent.spool.dropped").counter().count() > 0, "drops counted");
+            long bytes = exporter.spoolBytes();
+            assertTrue(bytes <= 32 * 1024 && bytes > 16 * 1024, "spool holds " + bytes + " bytes");
+            assertEquals((double) bytes, registry.get("eastwatch.agent.spool.bytes").gauge().value());
             assertTrue(exporter.spooling());
         }
     }

@@ -37,6 +37,12 @@ package io.eastwatch.agent.capture;
  * @param tickIntervalMillis how often the processing thread reports wall-clock time while no
  *                           packets arrive, so idle flows expire. Raising it delays exports from
  *                           quiet hosts; lowering it costs idle wakeups.
+ * @param reorderMillis      how long a packet is held so that packets captured by other interfaces'
+ *                           threads can be put before it in timestamp order (the two directions of
+ *                           a conversation between local containers are captured on two veths).
+ *                           Raising it tolerates capture threads that are descheduled longer on a busy
+ *                           host, at the cost of latency and of up to {@code ringSlots} more held
+ *                           packets; 0 hands packets on in arrival order.
  */
 public record CaptureSettings(
         int snaplen,
@@ -49,13 +55,16 @@ public record CaptureSettings(
         double sampleFraction,
         int sampleOneIn,
         double reserveFraction,
-        int tickIntervalMillis) {
+        int tickIntervalMillis,
+        int reorderMillis) {
+
+    public static final int DEFAULT_REORDER_MILLIS = 20;
 
     public static final int DEFAULT_SNAPLEN = 128;
     public static final int DEFAULT_BUFFER_BYTES = 32 << 20;
     public static final int DEFAULT_RING_SLOTS = 1 << 16;
 
-    /** Largest heap the ring may take ({@code ringSlots * snaplen}). */
+    /** Largest heap the ring may take ({@code ringSlots * snaplen}; the reorder buffer takes as much again). */
     static final long MAX_RING_BYTES = 1L << 30;
 
     public CaptureSettings {
@@ -94,31 +103,47 @@ public record CaptureSettings(
         if (tickIntervalMillis < 10 || tickIntervalMillis > 60_000) {
             throw new IllegalArgumentException("tickIntervalMillis: " + tickIntervalMillis + " (expected: 10..60000)");
         }
+        if (reorderMillis < 0 || reorderMillis > 1_000) {
+            throw new IllegalArgumentException("reorderMillis: " + reorderMillis + " (expected: 0..1000)");
+        }
+    }
+
+    /** Without {@code reorderMillis}: {@link #DEFAULT_REORDER_MILLIS}. */
+    public CaptureSettings(int snaplen, int bufferBytes, boolean promiscuous, boolean immediate, int timeoutMillis,
+                           String filter, int ringSlots, double sampleFraction, int sampleOneIn, double reserveFraction,
+                           int tickIntervalMillis) {
+        this(snaplen, bufferBytes, promiscuous, immediate, timeoutMillis, filter, ringSlots, sampleFraction,
+                sampleOneIn, reserveFraction, tickIntervalMillis, DEFAULT_REORDER_MILLIS);
     }
 
     /** Headers only, 32 MB kernel buffer, immediate delivery, sampling from half full, 1/8 reserved. */
     public static CaptureSettings defaults() {
         return new CaptureSettings(DEFAULT_SNAPLEN, DEFAULT_BUFFER_BYTES, false, true, 100, "",
-                DEFAULT_RING_SLOTS, 0.5, 8, 0.125, 500);
+                DEFAULT_RING_SLOTS, 0.5, 8, 0.125, 500, DEFAULT_REORDER_MILLIS);
     }
 
     public CaptureSettings withFilter(String expression) {
         return new CaptureSettings(snaplen, bufferBytes, promiscuous, immediate, timeoutMillis, expression,
-                ringSlots, sampleFraction, sampleOneIn, reserveFraction, tickIntervalMillis);
+                ringSlots, sampleFraction, sampleOneIn, reserveFraction, tickIntervalMillis, reorderMillis);
     }
 
     public CaptureSettings withRing(int slots, double sample, int oneIn, double reserve) {
         return new CaptureSettings(snaplen, bufferBytes, promiscuous, immediate, timeoutMillis, filter,
-                slots, sample, oneIn, reserve, tickIntervalMillis);
+                slots, sample, oneIn, reserve, tickIntervalMillis, reorderMillis);
     }
 
     public CaptureSettings withBufferBytes(int bytes) {
         return new CaptureSettings(snaplen, bytes, promiscuous, immediate, timeoutMillis, filter,
-                ringSlots, sampleFraction, sampleOneIn, reserveFraction, tickIntervalMillis);
+                ringSlots, sampleFraction, sampleOneIn, reserveFraction, tickIntervalMillis, reorderMillis);
     }
 
     public CaptureSettings withTickIntervalMillis(int millis) {
         return new CaptureSettings(snaplen, bufferBytes, promiscuous, immediate, timeoutMillis, filter,
-                ringSlots, sampleFraction, sampleOneIn, reserveFraction, millis);
+                ringSlots, sampleFraction, sampleOneIn, reserveFraction, millis, reorderMillis);
+    }
+
+    public CaptureSettings withReorderMillis(int millis) {
+        return new CaptureSettings(snaplen, bufferBytes, promiscuous, immediate, timeoutMillis, filter,
+                ringSlots, sampleFraction, sampleOneIn, reserveFraction, tickIntervalMillis, millis);
     }
 }

@@ -36,6 +36,14 @@ public final class InterfaceDiscovery implements AutoCloseable {
         boolean added(NetInterface netInterface);
 
         void removed(NetInterface netInterface);
+
+        /**
+         * Whether an interface reported as added is still being served. False (its capture ended,
+         * e.g. the link went down) makes the next poll report it removed and offer it again.
+         */
+        default boolean stillServed(NetInterface netInterface) {
+            return true;
+        }
     }
 
     private final DiscoverySettings settings;
@@ -107,7 +115,7 @@ public final class InterfaceDiscovery implements AutoCloseable {
         Map<String, NetInterface> seen = scan();
         for (NetInterface old : new ArrayList<>(current.values())) {
             NetInterface now = seen.get(old.name());
-            if (now == null || now.ifindex() != old.ifindex()) {
+            if (now == null || now.ifindex() != old.ifindex() || !listener.stillServed(old)) {
                 current.remove(old.name());
                 listener.removed(old);
             }

@@ -18,9 +18,11 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Threads: one capture thread per interface copies packets into a shared {@link PacketRing};
  * the thread that calls {@link #run} is the single processing thread, which drains the ring into
- * the {@link PacketHandler} (the flow table is single-threaded). While no packets arrive it calls
- * the ticker with wall-clock time every {@link CaptureSettings#tickIntervalMillis()}, so idle flows
- * still expire. Interface ids given to the handler are kernel interface indexes.
+ * a {@link TimeOrderedBuffer} that restores capture-timestamp order across interfaces, and from
+ * there into the {@link PacketHandler} (the flow table is single-threaded). While no packets are
+ * waiting it calls the ticker with wall-clock time (less the reorder wait) every
+ * {@link CaptureSettings#tickIntervalMillis()}, so idle flows still expire. Interface ids given to
+ * the handler are kernel interface indexes.
  *
  * <p>Each packet is counted once: a host-side veth is captured in the inbound direction only
  * (what its container sent), so a packet between two local containers is seen on the sender's veth
@@ -40,6 +42,7 @@ public final class LivePcapSource implements PacketSource, InterfaceDiscovery.Li
     private final CaptureSettings settings;
     private final InterfaceDiscovery discovery;
     private final PacketRing ring;
+    private final TimeOrderedBuffer reorder;
     private final CaptureMeters meters;
     private final Map<String, InterfaceCapture> captures = new ConcurrentHashMap<>();
     /** ifindex -> name, including recently closed interfaces whose packets may still be in the ring. */
@@ -58,7 +61,12 @@ public final class LivePcapSource implements PacketSource, InterfaceDiscovery.Li
         this.discovery = discovery;
         this.ring = new PacketRing(settings.ringSlots(), settings.snaplen(), settings.sampleFraction(),
                 settings.sampleOneIn(), settings.reserveFraction());
+        this.reorder = new TimeOrderedBuffer(settings.ringSlots(), settings.snaplen());
         this.meters = new CaptureMeters(registry, ring, captures::size);
+        io.micrometer.core.instrument.FunctionCounter.builder("eastwatch.agent.capture.reorder.early", reorder,
+                        TimeOrderedBuffer::releasedEarly)
+                .description("Packets handed on before their reorder wait was over because the reorder buffer was full")
+                .register(registry);
     }
 
     /**
@@ -73,21 +81,41 @@ public final class LivePcapSource implements PacketSource, InterfaceDiscovery.Li
     @Override
     public void run(PacketHandler handler) {
         runner = Thread.currentThread();
+        long lateness = TimeUnit.MILLISECONDS.toMicros(settings.reorderMillis());
+        PacketHandler intake = handler;
+        if (lateness > 0) {
+            reorder.downstream(handler);
+            intake = reorder;
+        }
         discovery.start(this);
         long tickNanos = TimeUnit.MILLISECONDS.toNanos(settings.tickIntervalMillis());
         long nextTick = System.nanoTime() + tickNanos;
         try {
             while (!closed) {
-                int n = ring.drain(handler, DRAIN_BATCH);
+                int n = ring.drain(intake, DRAIN_BATCH);
+                long wallMicros = TimeUnit.MILLISECONDS.toMicros(System.currentTimeMillis());
+                if (!reorder.isEmpty()) {
+                    // A packet stamped further ahead than the wall clock allows (a clock step) is
+                    // not held for longer than the lateness either.
+                    reorder.releaseUpTo(wallMicros - lateness);
+                    while (!reorder.isEmpty() && reorder.oldestTs() > wallMicros + 1_000_000) {
+                        reorder.releaseUpTo(reorder.oldestTs());
+                    }
+                }
                 if (n > 0) {
                     continue;
                 }
                 long now = System.nanoTime();
-                if (now >= nextTick) {
-                    ticker.accept(TimeUnit.MILLISECONDS.toMicros(System.currentTimeMillis()));
+                if (now >= nextTick && reorder.isEmpty()) {
+                    ticker.accept(wallMicros - lateness);
                     nextTick = now + tickNanos;
                 }
-                ring.awaitPackets(Math.min(nextTick - now, tickNanos));
+                long waitNanos = Math.max(0, Math.min(nextTick - now, tickNanos));
+                if (!reorder.isEmpty()) {
+                    long dueMicros = reorder.oldestTs() + lateness - wallMicros;
+                    waitNanos = Math.min(waitNanos, Math.max(100_000, TimeUnit.MICROSECONDS.toNanos(dueMicros)));
+                }
+                ring.awaitPackets(Math.max(waitNanos, 100_000));
             }
         } finally {
             discovery.close();
@@ -96,9 +124,10 @@ public final class LivePcapSource implements PacketSource, InterfaceDiscovery.Li
             }
             captures.clear();
             // What the capture threads queued before they stopped still reaches the flow table.
-            while (ring.drain(handler, DRAIN_BATCH) > 0) {
+            while (ring.drain(intake, DRAIN_BATCH) > 0) {
                 // drained in batches until empty
             }
+            reorder.releaseAll();
         }
     }
 
@@ -137,8 +166,14 @@ public final class LivePcapSource implements PacketSource, InterfaceDiscovery.Li
         if (c != null && c.netInterface().ifindex() == iface.ifindex()) {
             captures.remove(iface.name(), c);
             stopCapture(c);
-            log.info("stopped capturing on {} (ifindex {}): interface removed", iface.name(), iface.ifindex());
+            log.info("stopped capturing on {} (ifindex {})", iface.name(), iface.ifindex());
         }
+    }
+
+    @Override
+    public boolean stillServed(NetInterface iface) {
+        InterfaceCapture c = captures.get(iface.name());
+        return c != null && c.isAlive();
     }
 
     private void stopCapture(InterfaceCapture c) {

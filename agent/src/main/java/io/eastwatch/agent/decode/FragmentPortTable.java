@@ -65,7 +65,7 @@ final class FragmentPortTable {
     }
 
     /** Ports packed as {@code src << 16 | dst}, or -1 when the first fragment was not seen (recently). */
-    int get(int version, int proto, int id, long sHi, long sLo, long dHi, long dLo, long tsMicros) {
+    long get(int version, int proto, int id, long sHi, long sLo, long dHi, long dLo, long tsMicros) {
         int pv = proto | version << 8;
         int i = slot(sHi, sLo, dHi, dLo, pv, id);
         long t = stamp[i];
@@ -77,6 +77,6 @@ final class FragmentPortTable {
         if (age > timeoutMicros || age < -timeoutMicros) {
             return -1;
         }
-        return ports[i];
+        return ports[i] & 0xffffffffL;
     }
 }

@@ -525,10 +525,10 @@ public final class PacketDecoder {
         m.fragment = true;
         m.protocol = proto;
         m.payloadLen = l4Len;
-        int ports = fragments.get(version, proto, id, m.srcHi, m.srcLo, m.dstHi, m.dstLo, m.tsMicros);
+        long ports = fragments.get(version, proto, id, m.srcHi, m.srcLo, m.dstHi, m.dstLo, m.tsMicros);
         if (ports >= 0) {
-            m.srcPort = ports >>> 16;
-            m.dstPort = ports & 0xffff;
+            m.srcPort = (int) (ports >>> 16);
+            m.dstPort = (int) (ports & 0xffff);
         }
         return DecodeResult.OK;
     }

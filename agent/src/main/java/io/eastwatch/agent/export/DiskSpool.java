@@ -61,6 +61,8 @@ final class DiskSpool implements AutoCloseable {
     private final ByteBuffer header = ByteBuffer.allocate(HEADER);
     private final CRC32C crc = new CRC32C();
 
+    private FileChannel lockChannel;
+    private java.nio.channels.FileLock lock;
     private FileChannel writer;
     private long writeSegment;
 
@@ -81,6 +83,16 @@ final class DiskSpool implements AutoCloseable {
         this.segmentBytes = segmentBytes;
         try {
             Files.createDirectories(dir);
+            lockChannel = FileChannel.open(dir.resolve("lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+            try {
+                lock = lockChannel.tryLock();
+            } catch (java.nio.channels.OverlappingFileLockException held) {
+                lock = null; // held by this JVM
+            }
+            if (lock == null) {
+                lockChannel.close();
+                throw new IllegalStateException("spool " + dir + " is in use by another exporter (two agents with one state dir?)");
+            }
             open();
         } catch (IOException e) {
             throw new UncheckedIOException("cannot open spool " + dir, e);
@@ -137,8 +149,8 @@ final class DiskSpool implements AutoCloseable {
         if (totalBytes + size > maxBytes) {
             return false;
         }
+        long current = segments.get(writeSegment);
         try {
-            long current = segments.get(writeSegment);
             if (current > 0 && current + size > segmentBytes) {
                 roll();
                 current = 0;
@@ -156,6 +168,13 @@ final class DiskSpool implements AutoCloseable {
             totalBytes += size;
             return true;
         } catch (IOException e) {
+            // Disk full or failing: cut off the partial record so later appends stay readable.
+            try {
+                writer.truncate(segments.get(writeSegment));
+                writer.position(segments.get(writeSegment));
+            } catch (IOException again) {
+                e.addSuppressed(again);
+            }
             throw new UncheckedIOException("cannot append to spool " + dir, e);
         }
     }
@@ -288,6 +307,8 @@ final class DiskSpool implements AutoCloseable {
         try {
             closeReader();
             writer.close();
+            lock.release();
+            lockChannel.close();
         } catch (IOException e) {
             throw new UncheckedIOException("cannot close spool " + dir, e);
         }

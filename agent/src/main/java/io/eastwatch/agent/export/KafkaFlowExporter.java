@@ -78,7 +78,7 @@ import org.slf4j.LoggerFactory;
  *   <li>on shutdown, records still unacknowledged after the close timeout are spooled for the next
  *       start; if the broker had written them, they arrive twice;</li>
  *   <li>a crash loses what was in memory: the hand-off queue and the in-flight window;</li>
- *   <li>a full spool drops new records (counted).</li>
+ *   <li>a full spool, or a failing disk, drops new records (counted).</li>
  * </ul>
  *
  * <h2>Heartbeats</h2>
@@ -99,6 +99,7 @@ public final class KafkaFlowExporter implements FlowSink, AutoCloseable {
     private static final int ACKED = 1;
     private static final int FAILED = 2;
     private static final long SYNC_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(1);
+    private static final long WARN_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(30);
 
     private final KafkaExportSettings settings;
     private final AgentStats stats;
@@ -115,6 +116,7 @@ public final class KafkaFlowExporter implements FlowSink, AutoCloseable {
     private final Counter handoffDropped;
     private final Counter heartbeats;
     private final Counter heartbeatsSkipped;
+    private final Counter spoolErrors;
     private final Map<SendErrorReason, Counter> sendErrors = new HashMap<>();
 
     private volatile boolean closing;
@@ -139,6 +141,8 @@ public final class KafkaFlowExporter implements FlowSink, AutoCloseable {
     private long nextSyncNanos;
     private long nextPartitionRefreshNanos;
     private DiskSpool.Entry unsent;
+    private long lastSpoolErrorLogNanos = -WARN_INTERVAL_NANOS;
+    private long lastMetadataWarnNanos = System.nanoTime();
 
     public KafkaFlowExporter(KafkaExportSettings settings, AgentStats stats, MeterRegistry registry) {
         this(settings, stats, registry, new KafkaProducer<>(producerConfig(settings),
@@ -152,8 +156,19 @@ public final class KafkaFlowExporter implements FlowSink, AutoCloseable {
         this.producer = producer;
         this.handoff = new ArrayBlockingQueue<>(settings.handoffCapacity());
         this.agentKey = settings.agentId().getBytes(StandardCharsets.UTF_8);
-        this.sequences = new SequenceStore(settings.stateDir(), settings.sequenceBlock());
-        this.spool = new DiskSpool(settings.spoolDir(), settings.spoolMaxBytes(), settings.spoolSegmentBytes());
+        try {
+            this.spool = new DiskSpool(settings.spoolDir(), settings.spoolMaxBytes(), settings.spoolSegmentBytes());
+        } catch (RuntimeException e) {
+            producer.close(Duration.ZERO);
+            throw e;
+        }
+        try {
+            this.sequences = new SequenceStore(settings.stateDir(), settings.sequenceBlock());
+        } catch (RuntimeException e) {
+            spool.close();
+            producer.close(Duration.ZERO);
+            throw e;
+        }
         this.spoolBytes = spool.bytes();
         this.spooling = spool.bytes() > 0;
 
@@ -169,6 +184,8 @@ public final class KafkaFlowExporter implements FlowSink, AutoCloseable {
             .description("Heartbeat records sent (one per partition per interval)").register(registry);
         heartbeatsSkipped = Counter.builder("eastwatch.agent.export.heartbeats.skipped")
             .description("Heartbeat rounds skipped because records were waiting in the spool").register(registry);
+        spoolErrors = Counter.builder("eastwatch.agent.spool.errors")
+            .description("Spool writes that failed (disk full or failing); the record is dropped").register(registry);
         for (SendErrorReason r : SendErrorReason.values()) {
             sendErrors.put(r, Counter.builder("eastwatch.agent.kafka.send.errors").tag("reason", r.tag)
                 .description("Kafka sends that failed, by reason").register(registry));
@@ -325,6 +342,10 @@ public final class KafkaFlowExporter implements FlowSink, AutoCloseable {
     private void housekeeping() {
         long now = System.nanoTime();
         reap();
+        if (stalled()) {
+            // No answer for the stall timeout: treat like an error, so draining starts with a probe.
+            lastTroubleNanos = now;
+        }
         if (partitions <= 0 && now >= nextPartitionRefreshNanos) {
             refreshPartitions();
         }
@@ -427,7 +448,19 @@ public final class KafkaFlowExporter implements FlowSink, AutoCloseable {
 
     private void toSpool(byte[] key, byte[] value) {
         spooling = true;
-        if (spool.append(key, value)) {
+        boolean written;
+        try {
+            written = spool.append(key, value);
+        } catch (java.io.UncheckedIOException e) {
+            spoolErrors.increment();
+            long now = System.nanoTime();
+            if (now - lastSpoolErrorLogNanos > WARN_INTERVAL_NANOS) {
+                lastSpoolErrorLogNanos = now;
+                log.error("cannot write to the spool, records are being dropped: {}", e.getCause().toString());
+            }
+            written = false;
+        }
+        if (written) {
             spooled.increment();
         } else {
             spoolDropped.increment();
@@ -548,7 +581,12 @@ public final class KafkaFlowExporter implements FlowSink, AutoCloseable {
             }
         } catch (KafkaException e) {
             // With max.block.ms = 0 this only starts the metadata fetch; the next call sees the result.
-            log.debug("no metadata for topic {} yet: {}", settings.topic(), e.toString());
+            long now = System.nanoTime();
+            if (partitions <= 0 && now - lastMetadataWarnNanos > WARN_INTERVAL_NANOS) {
+                lastMetadataWarnNanos = now;
+                log.warn("no metadata for topic {} from {} yet (is Kafka up, does the topic exist?); records are spooled",
+                    settings.topic(), settings.bootstrapServers());
+            }
         }
     }
 

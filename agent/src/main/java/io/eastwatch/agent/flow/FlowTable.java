@@ -222,7 +222,7 @@ public final class FlowTable {
         if (s == FlowStore.NONE) {
             s = create(h, aHi, aLo, bHi, bLo, ports, meta, srcIsA, m, flags);
         }
-        account(s, srcIsA, m.tsMicros, m.wireLen, flags, true);
+        account(s, srcIsA, m.tsMicros, m.wireLen, flags);
         if (proto == TCP) {
             onTcp(s, srcIsA, flags);
         } else {
@@ -269,8 +269,7 @@ public final class FlowTable {
 
     /**
      * An ICMP error quotes the packet it answers (as its sender sent it): it belongs to that flow.
-     * It is counted toward the quoted packet's sender; before any answer it makes the outcome
-     * ICMP_UNREACHABLE and closes the flow.
+     * Before any answer it makes the outcome ICMP_UNREACHABLE and closes the flow.
      */
     private void onIcmpError(PacketMeta m) {
         int proto = m.innerProtocol & 0xff;
@@ -301,7 +300,12 @@ public final class FlowTable {
             return;
         }
         metrics.icmpErrorMatched.increment();
-        account(s, !innerSrcIsA, m.tsMicros, m.wireLen, 0, false);
+        // Not counted in the flow's packets and bytes (they are the flow's own protocol, as in
+        // NetFlow and in Wireshark's conversations); the error shows in outcome and icmp_error_*.
+        if (m.tsMicros > store.lastTs[s]) {
+            store.lastTs[s] = m.tsMicros;
+        }
+        store.touchTs[s] = now;
         int st = store.state[s] | ST_ICMP_ERROR;
         store.icmp[s] = (store.icmp[s] & 0xffff) | (m.icmpType & 0xff) << 16 | (m.icmpCode & 0xff) << 24;
         if ((st & ST_RESPONDED) == 0) {
@@ -321,7 +325,7 @@ public final class FlowTable {
             boolean srcIsB = store.bHi[s] == m.srcHi && store.bLo[s] == m.srcLo
                     && store.aHi[s] == m.dstHi && store.aLo[s] == m.dstLo;
             if (srcIsA || srcIsB) {
-                account(s, srcIsA, m.tsMicros, m.wireLen, 0, true);
+                account(s, srcIsA, m.tsMicros, m.wireLen, 0);
                 relist(s);
                 return;
             }
@@ -394,7 +398,7 @@ public final class FlowTable {
         return port < 1024 ? 0 : port < 32768 ? 1 : 2;
     }
 
-    private void account(int s, boolean fromA, long ts, int wireLen, int flags, boolean speaks) {
+    private void account(int s, boolean fromA, long ts, int wireLen, int flags) {
         FlowStore st = store;
         if (ts < st.firstTs[s]) {
             st.firstTs[s] = ts;
@@ -408,16 +412,12 @@ public final class FlowTable {
             st.pktsA[s]++;
             st.bytesA[s] += len;
             st.tcpFlags[s] |= (short) flags;
-            if (speaks) {
-                st.state[s] |= ST_SEEN_A;
-            }
+            st.state[s] |= ST_SEEN_A;
         } else {
             st.pktsB[s]++;
             st.bytesB[s] += len;
             st.tcpFlags[s] |= (short) (flags << 8);
-            if (speaks) {
-                st.state[s] |= ST_SEEN_B;
-            }
+            st.state[s] |= ST_SEEN_B;
         }
     }
 

@@ -58,6 +58,7 @@ public final class DockerContainerResolver implements ContainerResolver {
     private long backoffMillis;
     private long lastEventNanos;
     private boolean closed;
+    private boolean failing;
     private Channel eventStream;
 
     public DockerContainerResolver(DockerResolverSettings settings, MeterRegistry registry) {
@@ -111,10 +112,18 @@ public final class DockerContainerResolver implements ContainerResolver {
                 .whenCompleteAsync((v, err) -> {
                     if (err != null) {
                         connectErrors.increment();
-                        log.warn("Docker API {}: {}; retrying in {} ms", settings.socket(), rootMessage(err), backoffMillis);
+                        if (!failing) {   // once per outage, not at every retry
+                            log.warn("Docker API {} unavailable: {}; retrying with backoff up to {} ms", settings.socket(),
+                                    rootMessage(err), settings.reconnectMax().toMillis());
+                        }
+                        failing = true;
                         retryLater();
                         return;
                     }
+                    if (failing) {
+                        log.info("Docker API {} back", settings.socket());
+                    }
+                    failing = false;
                     firstSync.complete(null);
                     followEvents(since);
                 }, client.loop());
@@ -237,8 +246,7 @@ public final class DockerContainerResolver implements ContainerResolver {
                 return;
             }
             reconnects.increment();
-            log.warn("Docker event stream ended ({}); reconnecting in {} ms", reason == null ? "closed by dockerd"
-                    : rootMessage(reason), backoffMillis);
+            log.warn("Docker event stream ended ({}); reconnecting", reason == null ? "closed by dockerd" : rootMessage(reason));
             retryLater();
         });
     }
@@ -303,7 +311,7 @@ public final class DockerContainerResolver implements ContainerResolver {
         while (t.getCause() != null && t.getCause() != t) {
             t = t.getCause();
         }
-        return t.getMessage() == null ? t.toString() : t.getMessage();
+        return t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
     }
 
     @Override

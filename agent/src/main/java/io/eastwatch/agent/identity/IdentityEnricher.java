@@ -91,6 +91,7 @@ public final class IdentityEnricher implements FlowSink {
     @Override
     public synchronized void accept(FlowRecord.Builder flow) {
         eventClock = Math.max(eventClock, flow.getLastTsUs());
+        releaseDue(eventClock);   // older held flows go out before this one
         if (tryResolve(flow)) {
             countAndSend(flow);
         } else {
@@ -101,7 +102,6 @@ public final class IdentityEnricher implements FlowSink {
             delayed.increment();
             pending.addLast(new Pending(flow, eventClock + graceMicros));
         }
-        releaseDue(eventClock);
     }
 
     @Override

@@ -202,6 +202,48 @@ class LivePcapSourceTest {
         assertEquals(0, lab.exec("a", "ping -c 1 -W 1 " + SUBNET + ".2", 5_000));
         await(() -> seen.size() >= before + 2, 3_000, "capture continues after a removal");
         assertTrue(source.capturing().keySet().containsAll(List.of("ewt-live-ha", "ewt-live-hb")));
+
+        // A link that goes down and up again is captured afterwards (the capture either survives or
+        // is reopened by the next discovery poll).
+        NetnsLab.sh("ip link set ewt-live-hb down");
+        Thread.sleep(500);
+        NetnsLab.sh("ip link set ewt-live-hb up");
+        await(() -> source.capturing().containsKey("ewt-live-hb"), 5_000, "capture resumed after link up");
+        int ifB = ifindex("ewt-live-hb");
+        int beforeReply = seen.size();
+        assertEquals(0, lab.exec("a", "ping -c 1 -W 2 " + SUBNET + ".2", 5_000));
+        await(() -> select(s -> s.ipv4() && s.ifindex() == ifB).size() > 0 && seen.size() > beforeReply, 3_000,
+                "replies captured on the reopened veth");
+    }
+
+    @Test
+    void thePerPacketPathAllocatesNothing() throws Exception {
+        com.sun.management.ThreadMXBean threads =
+                (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+        AtomicLong counted = new AtomicLong();
+        DiscoverySettings discovery = DiscoverySettings.only(List.of("ewt-live-ha"));
+        source = new LivePcapSource(CaptureSettings.defaults(), new InterfaceDiscovery(discovery), registry);
+        runner = new Thread(() -> source.run((ts, wire, buf, off, cap, link, ifId) -> counted.incrementAndGet()),
+                "test-processing");
+        runner.start();
+        await(() -> source.capturing().containsKey("ewt-live-ha"), 5_000, "capture open");
+        Thread capture = Thread.getAllStackTraces().keySet().stream()
+                .filter(t -> t.getName().equals("eastwatch-capture-ewt-live-ha")).findFirst().orElseThrow();
+
+        assertEquals(0, lab.exec("a", "ping -f -c 2000 -W 1 " + SUBNET + ".2 > /dev/null", 20_000));
+        await(() -> counted.get() >= 2000, 5_000, "warm-up packets");
+        long captureBefore = threads.getThreadAllocatedBytes(capture.getId());
+        long processingBefore = threads.getThreadAllocatedBytes(runner.getId());
+        long packetsBefore = counted.get();
+        assertEquals(0, lab.exec("a", "ping -f -c 20000 -W 1 " + SUBNET + ".2 > /dev/null", 60_000));
+        await(() -> counted.get() >= packetsBefore + 20_000, 10_000, "flood packets");
+        long captureBytes = threads.getThreadAllocatedBytes(capture.getId()) - captureBefore;
+        long processingBytes = threads.getThreadAllocatedBytes(runner.getId()) - processingBefore;
+        System.out.printf("allocated for 20,000 packets: capture thread %d bytes, processing thread %d bytes%n",
+                captureBytes, processingBytes);
+        // A single allocation per packet would be >= 16 bytes x 20,000; what remains is per-second work.
+        assertTrue(captureBytes < 32_768, "capture thread allocated " + captureBytes + " bytes for 20,000 packets");
+        assertTrue(processingBytes < 32_768, "processing thread allocated " + processingBytes + " bytes for 20,000 packets");
     }
 
     private int peerIfindexInNamespace(String name) throws Exception {

@@ -108,7 +108,7 @@ class FlowTableTest {
                         1 icmperr 10.0.0.2 > 10.0.0.1 3/3 quotes udp 10.0.0.1:40000 > 10.0.0.2:161 98
                         advance 1001
                         """, List.of(
-                        "10.0.0.1:40000>10.0.0.2:161 p17 ICMP_UNREACHABLE FIRST_PACKET END_ICMP FINAL fwd=1/70 rev=1/98 err=3/3")),
+                        "10.0.0.1:40000>10.0.0.2:161 p17 ICMP_UNREACHABLE FIRST_PACKET END_ICMP FINAL fwd=1/70 rev=0/0 err=3/3")),
                 Arguments.of("ICMP error quoting no known flow creates no flow", """
                         0 icmperr 10.0.0.2 > 10.0.0.1 3/1 quotes tcp 10.0.0.1:40000 > 10.0.0.7:80 70
                         advance 100000

@@ -7,12 +7,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.protobuf.ByteString;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The Docker resolver against the lab's real engine: it lists the running containers, follows
@@ -92,6 +94,50 @@ class DockerContainerResolverLabTest {
             }
             assertTrue(registry.counter("eastwatch.agent.identity.docker.events", "action", "start").count() >= 3);
             assertTrue(registry.counter("eastwatch.agent.identity.docker.events", "action", "die").count() >= 3);
+        }
+    }
+
+    @Test
+    void reconnectsAfterTheDaemonGoesAwayAndCatchesUpOnWhatChanged(@TempDir Path dir) throws Exception {
+        var registry = new SimpleMeterRegistry();
+        Path socket = dir.resolve("docker.sock");
+        var d = DockerResolverSettings.defaults("lab-host");
+        var settings = new DockerResolverSettings(socket, d.apiVersion(), Duration.ofSeconds(10), Duration.ofMillis(50),
+                Duration.ofMillis(400), d.maxResponseBytes(), d.maxEventBytes(), d.procRoot(), d.sysClassNet(), d.hostName(),
+                d.limits());
+        try (var proxy = new UnixSocketProxy(socket, Lab.SOCKET);
+             var docker = new DockerContainerResolver(settings, registry);
+             var before = Lab.start(PREFIX + "before", "lab/web:1", "com.docker.compose.project=ewt",
+                     "com.docker.compose.service=before")) {
+            proxy.start();
+            docker.start();
+            docker.firstSync().get(20, TimeUnit.SECONDS);
+            await(() -> docker.lookup(Addresses.of(before.ip()), nowMicros(), null) != null, "docker knows " + before.name());
+            long startedBefore = nowMicros();
+
+            proxy.stop();   // as if dockerd went away: the event stream ends, reconnects are refused
+            await(() -> registry.counter("eastwatch.agent.identity.docker.reconnects").count() >= 1, "stream end noticed");
+            await(() -> registry.counter("eastwatch.agent.identity.errors", "resolver", "docker", "reason", "connect").count() >= 1,
+                    "a refused reconnect");
+            Lab.docker("rm", "-f", before.name());
+            try (var during = Lab.start(PREFIX + "during", "lab/db:1", "com.docker.compose.project=ewt",
+                    "com.docker.compose.service=during")) {
+                ContainerIdentity stale = docker.lookup(Addresses.of(during.ip()), nowMicros(), null);
+                assertTrue(stale == null || stale.id().equals(before.id()), "cut off: cannot know it yet, got " + stale);
+                proxy.start();
+                await(() -> docker.lookup(Addresses.of(during.ip()), nowMicros(), null) != null
+                                && docker.lookup(Addresses.of(during.ip()), nowMicros(), null).id().equals(during.id()),
+                        "after reconnecting, the container started while away is known");
+                assertEquals("ewt/during", docker.lookup(Addresses.of(during.ip()), nowMicros(), null).workload());
+                await(() -> docker.lookup(Addresses.of(before.ip()), nowMicros(), null) == null
+                                || !docker.lookup(Addresses.of(before.ip()), nowMicros(), null).id().equals(before.id()),
+                        "the container removed while away is released");
+                if (before.ip().equals(during.ip())) {
+                    // Docker handed the removed container's address straight to the new one: both owners stay answerable.
+                    assertEquals(during.id(), docker.lookup(Addresses.of(during.ip()), nowMicros(), null).id());
+                    assertEquals(before.id(), docker.lookup(Addresses.of(before.ip()), startedBefore, null).id());
+                }
+            }
         }
     }
 

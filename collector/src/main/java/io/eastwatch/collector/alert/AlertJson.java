@@ -31,6 +31,15 @@ public final class AlertJson {
     }
 
     public static ObjectMapper mapper() {
+        return new ObjectMapper()
+                .setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
+                .setSerializationInclusion(JsonInclude.Include.ALWAYS)
+                .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false)
+                .registerModule(module());
+    }
+
+    /** How event times, severities and kinds are written (shared with the state snapshots). */
+    public static SimpleModule module() {
         SimpleModule module = new SimpleModule("eastwatch-alert");
         module.addSerializer(Instant.class, new JsonSerializer<>() {
             @Override
@@ -68,11 +77,7 @@ public final class AlertJson {
                 return Alert.Kind.valueOf(p.getValueAsString().toUpperCase(Locale.ROOT));
             }
         });
-        return new ObjectMapper()
-                .setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
-                .setSerializationInclusion(JsonInclude.Include.ALWAYS)
-                .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false)
-                .registerModule(module);
+        return module;
     }
 
     public static String toJson(Alert alert) {

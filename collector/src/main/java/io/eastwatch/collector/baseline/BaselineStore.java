@@ -55,16 +55,22 @@ public final class BaselineStore {
     private final Counter edgeOverflow;
     private final Counter containerOverflow;
 
-    public BaselineStore(BaselineSettings settings, WindowListener listener, MeterRegistry registry) {
+    /**
+     * @param gauges whether to register this store's size gauges (one engine per process); a collector
+     *               running one store per partition registers summing gauges itself
+     */
+    public BaselineStore(BaselineSettings settings, WindowListener listener, MeterRegistry registry, boolean gauges) {
         this.settings = Objects.requireNonNull(settings, "settings");
         this.listener = Objects.requireNonNull(listener, "listener");
         this.clusterNetworks = settings.clusterNetworks().stream().map(Cidr::parse).toList();
-        Gauge.builder("eastwatch.collector.workloads", this, s -> s.state.workloads.size())
-                .description("Workloads with a baseline").register(registry);
-        Gauge.builder("eastwatch.collector.baseline.edges", edgeCount, AtomicLong::get)
-                .description("Edges (peer x port x protocol) held in all baselines").register(registry);
-        Gauge.builder("eastwatch.collector.containers.tracked", this, s -> s.state.containers.size())
-                .description("Containers with an activity window").register(registry);
+        if (gauges) {
+            Gauge.builder("eastwatch.collector.workloads", this, BaselineStore::workloadCount)
+                    .description("Workloads with a baseline").register(registry);
+            Gauge.builder("eastwatch.collector.baseline.edges", this, BaselineStore::edgeCount)
+                    .description("Edges (peer x port x protocol) held in all baselines").register(registry);
+            Gauge.builder("eastwatch.collector.containers.tracked", this, BaselineStore::containerCount)
+                    .description("Containers with an activity window").register(registry);
+        }
         workloadOverflow = overflow(registry, "workloads");
         edgeOverflow = overflow(registry, "edges");
         containerOverflow = overflow(registry, "containers");
@@ -73,6 +79,18 @@ public final class BaselineStore {
     private static Counter overflow(MeterRegistry registry, String table) {
         return Counter.builder("eastwatch.collector.baseline.overflow").tag("table", table)
                 .description("Entries not kept because a baseline table was full").register(registry);
+    }
+
+    public int workloadCount() {
+        return state.workloads.size();
+    }
+
+    public long edgeCount() {
+        return edgeCount.get();
+    }
+
+    public int containerCount() {
+        return state.containers.size();
     }
 
     public BaselineSettings settings() {
@@ -84,7 +102,12 @@ public final class BaselineStore {
     }
 
     public void restore(State restored) {
-        this.state = Objects.requireNonNull(restored, "state");
+        Objects.requireNonNull(restored, "state");
+        // JSON brings the maps back in insertion order; eviction needs access order.
+        LinkedHashMap<String, ContainerActivity> lru = new LinkedHashMap<>(16, 0.75f, true);
+        lru.putAll(restored.containers);
+        restored.containers = lru;
+        this.state = restored;
         edgeCount.set(restored.workloads.values().stream().mapToLong(WorkloadBaseline::edgeCount).sum());
     }
 

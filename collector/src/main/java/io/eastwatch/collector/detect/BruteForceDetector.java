@@ -68,6 +68,9 @@ public final class BruteForceDetector implements FlowDetector {
     }
 
     public void restore(State s) {
+        LinkedHashMap<String, Window> lru = new LinkedHashMap<>(16, 0.75f, true);
+        lru.putAll(s.windows);
+        s.windows = lru;
         this.state = s;
     }
 

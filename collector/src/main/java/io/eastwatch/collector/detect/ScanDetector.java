@@ -89,6 +89,9 @@ public final class ScanDetector implements FlowDetector {
     }
 
     public void restore(State s) {
+        LinkedHashMap<String, Test> lru = new LinkedHashMap<>(16, 0.75f, true);
+        lru.putAll(s.tests);
+        s.tests = lru;
         this.state = s;
     }
 

@@ -1,0 +1,341 @@
+package io.eastwatch.collector;
+
+import io.eastwatch.collector.alert.Alert;
+import io.eastwatch.collector.alert.AlertJson;
+import io.eastwatch.collector.alert.AlertSink;
+import io.eastwatch.collector.ingest.IngestMetrics;
+import io.eastwatch.collector.ingest.IngestSettings;
+import io.eastwatch.collector.ingest.PartitionIngest;
+import io.eastwatch.collector.ingest.SnapshotStore;
+import io.eastwatch.collector.ingest.TopicSetup;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Properties;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The collector daemon's runtime: one consumer-group member over the flows topic, one
+ * {@link PartitionIngest} (and detection engine) per assigned partition, and one transactional
+ * producer. Alerts, dead letters, partition snapshots and the consumed offsets are committed in one
+ * Kafka transaction, so a collector that takes over a partition (rebalance, restart, crash)
+ * restores the snapshot that matches the committed offset exactly: it neither relearns nor
+ * re-alerts, and alerts of an unfinished transaction are never seen by read_committed readers.
+ */
+public final class CollectorApp implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(CollectorApp.class);
+    public static final String TYPE_HEADER = "eastwatch-type";
+
+    private final IngestSettings ingest;
+    private final CollectorSettings settings;
+    private final MeterRegistry registry;
+    private final AlertSink extraSink;
+    private final IngestMetrics metrics;
+    private final Map<Integer, PartitionIngest> pipelines = new ConcurrentHashMap<>();
+    private final Map<Integer, Long> positions = new HashMap<>();
+    private final Set<Integer> dirty = new HashSet<>();
+    private final AtomicLong lag = new AtomicLong();
+    private volatile boolean running = true;
+    private KafkaConsumer<byte[], byte[]> consumer;
+    private KafkaProducer<byte[], byte[]> producer;
+    private boolean inTransaction;
+    private long transactionStartNanos;
+    private Thread thread;
+    private volatile Throwable failure;
+
+    public CollectorApp(IngestSettings ingest, CollectorSettings settings, MeterRegistry registry, AlertSink extraSink) {
+        this.ingest = Objects.requireNonNull(ingest, "ingest");
+        this.settings = Objects.requireNonNull(settings, "settings");
+        this.registry = Objects.requireNonNull(registry, "registry");
+        this.extraSink = extraSink == null ? a -> { } : extraSink;
+        this.metrics = new IngestMetrics(registry);
+        Gauge.builder("eastwatch.collector.workloads", pipelines, p -> sum(p.values(), true))
+                .description("Workloads with a baseline").register(registry);
+        Gauge.builder("eastwatch.collector.baseline.edges", pipelines, p -> sum(p.values(), false))
+                .description("Edges (peer x port x protocol) held in all baselines").register(registry);
+        Gauge.builder("eastwatch.collector.consumer.lag", lag, AtomicLong::get)
+                .description("Flow records behind the end of the assigned partitions").register(registry);
+        Gauge.builder("eastwatch.collector.partitions.assigned", pipelines, Map::size)
+                .description("Flows partitions this collector owns").register(registry);
+    }
+
+    private static double sum(Collection<PartitionIngest> ps, boolean workloads) {
+        double s = 0;
+        for (PartitionIngest p : ps) {
+            s += workloads ? p.engine().workloadCount() : p.engine().edgeCount();
+        }
+        return s;
+    }
+
+    /** Starts the consume loop on its own thread. */
+    public void start() {
+        thread = new Thread(this::run, "eastwatch-collector-" + ingest.instanceId());
+        thread.start();
+    }
+
+    /** The partitions currently owned (for tests and the ops API). */
+    public Set<Integer> assignedPartitions() {
+        return Set.copyOf(pipelines.keySet());
+    }
+
+    public Throwable failure() {
+        return failure;
+    }
+
+    public void run() {
+        try {
+            TopicSetup.ensure(ingest);
+            consumer = new KafkaConsumer<>(consumerProps());
+            producer = new KafkaProducer<>(producerProps());
+            producer.initTransactions();
+            consumer.subscribe(List.of(ingest.flowsTopic()), new Rebalance());
+            long lastLag = 0;
+            while (running) {
+                ConsumerRecords<byte[], byte[]> records;
+                try {
+                    records = consumer.poll(Duration.ofMillis(100));
+                } catch (WakeupException e) {
+                    break;
+                }
+                long arrival = System.nanoTime();
+                for (ConsumerRecord<byte[], byte[]> rec : records) {
+                    PartitionIngest p = pipelines.get(rec.partition());
+                    if (p == null) {
+                        continue;
+                    }
+                    begin();
+                    String reason = p.accept(rec.value(), type(rec), arrival);
+                    if (reason != null) {
+                        ProducerRecord<byte[], byte[]> dead = new ProducerRecord<>(ingest.deadLetterTopic(), null,
+                                rec.key(), rec.value(), rec.headers());
+                        dead.headers().add("eastwatch-dlq-reason", reason.getBytes(StandardCharsets.UTF_8));
+                        dead.headers().add("eastwatch-source", (rec.topic() + "/" + rec.partition() + "@" + rec.offset())
+                                .getBytes(StandardCharsets.UTF_8));
+                        producer.send(dead);
+                    }
+                    positions.put(rec.partition(), rec.offset() + 1);
+                    dirty.add(rec.partition());
+                }
+                if (inTransaction && System.nanoTime() - transactionStartNanos >= ingest.commitIntervalMillis() * 1_000_000L) {
+                    commit();
+                }
+                if (System.nanoTime() - lastLag > 1_000_000_000L) {
+                    lastLag = System.nanoTime();
+                    updateLag();
+                }
+            }
+            if (inTransaction) {
+                commit();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            failure = e;
+        } catch (WakeupException e) {
+            LOG.debug("collector woken up to stop");
+        } catch (RuntimeException e) {
+            failure = e;
+            LOG.error("collector {} stopped on an error", ingest.instanceId(), e);
+        } finally {
+            closeClients();
+        }
+    }
+
+    private void begin() {
+        if (!inTransaction) {
+            producer.beginTransaction();
+            inTransaction = true;
+            transactionStartNanos = System.nanoTime();
+        }
+    }
+
+    /** Snapshots of the partitions touched, their offsets and the alerts sent so far: one transaction. */
+    private void commit() {
+        Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
+        for (int p : dirty) {
+            PartitionIngest pipeline = pipelines.get(p);
+            Long next = positions.get(p);
+            if (pipeline == null || next == null) {
+                continue;
+            }
+            producer.send(new ProducerRecord<>(ingest.stateTopic(), SnapshotStore.key(ingest.flowsTopic(), p),
+                    SnapshotStore.encode(pipeline.snapshot(next))));
+            offsets.put(new TopicPartition(ingest.flowsTopic(), p), new OffsetAndMetadata(next));
+        }
+        if (!offsets.isEmpty()) {
+            producer.sendOffsetsToTransaction(offsets, consumer.groupMetadata());
+        }
+        producer.commitTransaction();
+        inTransaction = false;
+        dirty.clear();
+    }
+
+    private void updateLag() {
+        long total = 0;
+        for (TopicPartition tp : consumer.assignment()) {
+            total += consumer.currentLag(tp).orElse(0);
+        }
+        lag.set(total);
+        for (PartitionIngest p : pipelines.values()) {
+            p.engine().setConsumerLag(total);
+        }
+    }
+
+    private static String type(ConsumerRecord<byte[], byte[]> rec) {
+        Header h = rec.headers().lastHeader(TYPE_HEADER);
+        return h == null || h.value() == null ? null : new String(h.value(), StandardCharsets.UTF_8);
+    }
+
+    private final class Rebalance implements ConsumerRebalanceListener {
+        @Override
+        public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
+            if (inTransaction) {
+                commit();
+            }
+            for (TopicPartition tp : partitions) {
+                pipelines.remove(tp.partition());
+                positions.remove(tp.partition());
+            }
+        }
+
+        @Override
+        public void onPartitionsLost(Collection<TopicPartition> partitions) {
+            // Another member may already own them: what we did since the last commit must not count.
+            if (inTransaction) {
+                producer.abortTransaction();
+                inTransaction = false;
+                dirty.clear();
+                List<TopicPartition> kept = new ArrayList<>(consumer.assignment());
+                kept.removeAll(partitions);
+                for (TopicPartition tp : partitions) {
+                    pipelines.remove(tp.partition());
+                    positions.remove(tp.partition());
+                }
+                restore(kept);
+            } else {
+                for (TopicPartition tp : partitions) {
+                    pipelines.remove(tp.partition());
+                    positions.remove(tp.partition());
+                }
+            }
+        }
+
+        @Override
+        public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
+            restore(partitions);
+        }
+    }
+
+    /** Rebuilds the pipelines of these partitions from their latest committed snapshot and seeks to it. */
+    private void restore(Collection<TopicPartition> partitions) {
+        if (partitions.isEmpty()) {
+            return;
+        }
+        Set<Integer> wanted = new HashSet<>();
+        for (TopicPartition tp : partitions) {
+            wanted.add(tp.partition());
+        }
+        Map<Integer, io.eastwatch.collector.ingest.PartitionSnapshot> snapshots =
+                SnapshotStore.load(ingest, wanted, metrics);
+        for (TopicPartition tp : partitions) {
+            AlertSink sink = this::publish;
+            PartitionIngest p = new PartitionIngest(tp.partition(), settings, ingest, sink, registry, metrics);
+            io.eastwatch.collector.ingest.PartitionSnapshot s = snapshots.get(tp.partition());
+            if (s != null) {
+                p.restore(s);
+                consumer.seek(tp, s.nextOffset);
+                positions.put(tp.partition(), s.nextOffset);
+                LOG.info("partition {} restored from its snapshot at offset {}", tp.partition(), s.nextOffset);
+            } else {
+                LOG.info("partition {} has no snapshot: learning from the committed offset", tp.partition());
+            }
+            pipelines.put(tp.partition(), p);
+        }
+    }
+
+    private void publish(Alert alert) {
+        producer.send(new ProducerRecord<>(ingest.alertsTopic(), alert.id().getBytes(StandardCharsets.UTF_8),
+                AlertJson.toBytes(alert)));
+        extraSink.publish(alert);
+    }
+
+    private Properties consumerProps() {
+        Properties p = new Properties();
+        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, ingest.bootstrapServers());
+        p.put(ConsumerConfig.GROUP_ID_CONFIG, ingest.groupId());
+        p.put(ConsumerConfig.CLIENT_ID_CONFIG, "eastwatch-collector-" + ingest.instanceId());
+        p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+        p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, "5000");
+        p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+        p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+        return p;
+    }
+
+    private Properties producerProps() {
+        Properties p = new Properties();
+        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, ingest.bootstrapServers());
+        p.put(ProducerConfig.CLIENT_ID_CONFIG, "eastwatch-collector-" + ingest.instanceId());
+        p.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, "eastwatch-collector-" + ingest.instanceId());
+        p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
+        p.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, String.valueOf(SnapshotStore.MAX_SNAPSHOT_BYTES));
+        p.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
+        p.put(ProducerConfig.LINGER_MS_CONFIG, "5");
+        p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
+        p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
+        return p;
+    }
+
+    private void closeClients() {
+        if (consumer != null) {
+            try {
+                consumer.close(Duration.ofSeconds(5));
+            } catch (RuntimeException e) {
+                LOG.warn("closing the consumer failed", e);
+            }
+        }
+        if (producer != null) {
+            try {
+                producer.close(Duration.ofSeconds(5));
+            } catch (RuntimeException e) {
+                LOG.warn("closing the producer failed", e);
+            }
+        }
+    }
+
+    /** Stops after committing what was processed (a clean hand-over of its partitions). */
+    @Override
+    public void close() throws InterruptedException {
+        running = false;
+        if (thread != null) {
+            thread.join(30_000);
+        }
+    }
+}

@@ -1,0 +1,68 @@
+package io.eastwatch.collector.coverage;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.eastwatch.collector.CollectorSettings;
+import io.eastwatch.collector.DetectionEngine;
+import io.eastwatch.collector.alert.Alert;
+import io.eastwatch.collector.fixture.Flows;
+import io.eastwatch.collector.fixture.TestCluster;
+import io.eastwatch.flow.v1.AgentHeartbeat;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class AgentHealthTest {
+
+    final List<Alert> alerts = new ArrayList<>();
+    final DetectionEngine engine = new DetectionEngine(CollectorSettings.defaults(), alerts::add, new SimpleMeterRegistry());
+
+    static AgentHeartbeat hb(String agent, long wm, long captured, long dropped) {
+        return AgentHeartbeat.newBuilder().setAgentId(agent).setHost(agent.replace("agent-", "")).setWatermarkUs(wm)
+                .setSentAtUs(wm).setPacketsCaptured(captured).setPacketsDroppedKernel(dropped).build();
+    }
+
+    @Test
+    void silentAgentRaisesOneHealthAlertAndStopsHoldingBackTime() {
+        long t = TestCluster.T0;
+        for (int i = 0; i < 30; i++) {
+            long now = t + i * 5_000_000L;
+            engine.onHeartbeat(hb("agent-node-1", now, i * 1000L, 0));
+            if (i < 5) {
+                engine.onHeartbeat(hb("agent-node-2", now, i * 1000L, 0));
+            }
+            engine.advanceTo(engine.liveAgentWatermark() == Long.MAX_VALUE ? now : Math.max(now - 5_000_000L, 0));
+        }
+        assertEquals(1, alerts.size(), alerts.toString());
+        Alert a = alerts.get(0);
+        assertEquals(Alert.Kind.HEALTH, a.kind());
+        assertEquals("agent-silent", a.detector());
+        assertEquals("node-2", a.source().host());
+        assertTrue(a.summary().contains("node-2"), a.summary());
+    }
+
+    @Test
+    void heavyDropsRaiseAHealthAlertAndLightOnesDoNot() {
+        long t = TestCluster.T0;
+        engine.onHeartbeat(hb("agent-node-1", t, 0, 0));
+        engine.onHeartbeat(hb("agent-node-1", t + 5_000_000L, 100_000, 100));
+        assertTrue(alerts.isEmpty());
+        engine.onHeartbeat(hb("agent-node-1", t + 10_000_000L, 150_000, 20_100));
+        assertEquals(1, alerts.size());
+        assertEquals("capture-drops", alerts.get(0).detector());
+        assertEquals(0.286, ((Number) alerts.get(0).evidence().get("drop_ratio")).doubleValue(), 0.001);
+    }
+
+    @Test
+    void alertsCarryTheCoverageOfTheirHost() {
+        engine.onHeartbeat(hb("agent-node-1", TestCluster.T0, 0, 0));
+        engine.onHeartbeat(hb("agent-node-1", TestCluster.T0 + 1, 10_000, 1_000));
+        engine.onFlow(Flows.echo(TestCluster.T0, Flows.unresolved(), new byte[] {10, 0, 0, 1}, Flows.unresolved(),
+                new byte[] {10, 0, 0, 2}, true));
+        Alert drop = alerts.get(0);
+        assertTrue(drop.coverage().note().contains("node-1"), drop.coverage().note());
+        assertEquals(0.091, drop.coverage().dropRatio(), 0.001);
+    }
+}
