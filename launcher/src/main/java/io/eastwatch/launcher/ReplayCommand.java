@@ -21,10 +21,12 @@ import io.eastwatch.collector.CollectorSettings;
 import io.eastwatch.collector.DetectionEngine;
 import io.eastwatch.collector.alert.Alert;
 import io.eastwatch.collector.alert.AlertJson;
+import io.eastwatch.collector.ingest.IngestMetrics;
+import io.eastwatch.collector.ingest.IngestSettings;
+import io.eastwatch.collector.ingest.PartitionIngest;
 import io.eastwatch.daemon.CommandLine;
 import io.eastwatch.daemon.ExitStatus;
 import io.eastwatch.daemon.UsageException;
-import io.eastwatch.flow.v1.AgentHeartbeat;
 import io.eastwatch.flow.v1.FlowRecord;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -63,8 +65,8 @@ import org.slf4j.LoggerFactory;
  * {@code eastwatch replay --pcap FILE [--inventory FILE] [--learn DURATION] [--alerts-out FILE]}:
  * the whole pipeline over a capture, in event time. The agent half (file reader, decoder, flow
  * table, identity from the inventory, Kafka exporter) writes flow records to a flows topic of an
- * embedded single-node Kafka broker; the collector half reads them back from that topic into the
- * detection engine while the agent is still reading, and alerts go to an alerts topic and to the
+ * embedded single-node Kafka broker; the collector half reads them back from that topic through the
+ * collector's partition ingest into its detection engine while the agent is still reading, and alerts go to an alerts topic and to the
  * JSON lines file. It exits when every flow the agent exported has been consumed and judged.
  *
  * <p>Why a real broker for a file: replay is how the evaluation runs, so it must exercise the same
@@ -210,16 +212,24 @@ public final class ReplayCommand {
         CollectorSettings collectorSettings = options.learn() == null
                 ? CollectorSettings.defaults() : CollectorSettings.defaults().withLearning(options.learn());
         AlertCollector alerts = new AlertCollector(options.alertsOut(), bootstrap, alertsTopic);
-        DetectionEngine engine = new DetectionEngine(collectorSettings, alerts, registry);
-        CollectorLoop collector = new CollectorLoop(bootstrap, flowsTopic, engine);
+        IngestSettings ingestSettings = IngestSettings.defaults(bootstrap, "replay");
+        PartitionIngest ingest = new PartitionIngest(0, collectorSettings, ingestSettings, alerts, registry,
+                new IngestMetrics(registry));
+        DetectionEngine engine = ingest.engine();
+        CollectorLoop collector = new CollectorLoop(bootstrap, flowsTopic, ingest);
         Thread collectorThread = new Thread(collector, "eastwatch-replay-collector");
         collectorThread.start();
 
         AgentRun agent = null;
         try {
+            long t0 = System.nanoTime();
             agent = runAgent(options, bootstrap, flowsTopic, work.resolve("agent"), registry);
+            long t1 = System.nanoTime();
             collector.endAt(agent.exported);
             collectorThread.join();
+            LOG.info("replay {}: agent read {} packets into {} flows in {} ms; collector done {} ms later",
+                    options.pcap().getFileName(), agent.packets, agent.exported, (t1 - t0) / 1_000_000,
+                    (System.nanoTime() - t1) / 1_000_000);
             if (collector.failure.get() != null) {
                 throw new IllegalStateException("collector failed during replay", collector.failure.get());
             }
@@ -230,6 +240,10 @@ public final class ReplayCommand {
                 collectorThread.join(30_000);
             }
             alerts.close();
+        }
+        if (collector.deadLettered > 0) {
+            LOG.warn("replay: {} records refused by the collector's ingest (eastwatch.collector.* dead-letter metrics)",
+                    collector.deadLettered);
         }
         return new Result(alerts.latest(), alerts.revisions(), agent.packets, agent.decoded, agent.exported,
                 collector.flows, collector.heartbeats, Duration.ZERO);
@@ -242,8 +256,11 @@ public final class ReplayCommand {
     private static AgentRun runAgent(Options options, String bootstrap, String topic, Path state, MeterRegistry registry)
             throws IOException, InterruptedException {
         Files.createDirectories(state);
-        KafkaExportSettings exportSettings = KafkaExportSettings.defaults(bootstrap, "replay", "replay", state)
-                .withTopic(topic);
+        // A file run waits for Kafka rather than spooling: the stall timeout only decides when the
+        // exporter gives up on the broker, and a loaded machine should not make a replay touch disk.
+        KafkaExportSettings defaults = KafkaExportSettings.defaults(bootstrap, "replay", "replay", state);
+        KafkaExportSettings exportSettings = defaults.withTopic(topic).withTimings(Duration.ofSeconds(60),
+                defaults.retryBackoff(), defaults.heartbeatInterval(), Duration.ofSeconds(60));
         List<ContainerResolver> resolvers = new ArrayList<>();
         InventoryResolver inventory = null;
         if (options.inventory() != null) {
@@ -339,29 +356,30 @@ public final class ReplayCommand {
     }
 
     /**
-     * The collector half: reads the flows topic from its start into the engine until it has
-     * judged as many flow records as the agent exported.
+     * The collector half: reads the flows topic from its start through the collector's partition
+     * ingest (validation, de-duplication, sequence gaps, then the detection engine) until it has
+     * taken as many flow records as the agent exported. The daemon's consumer-group runtime adds
+     * rebalancing and transactional snapshots, which a one-shot replay has no use for.
      */
     private static final class CollectorLoop implements Runnable {
         private final KafkaConsumer<byte[], byte[]> consumer;
-        private final TopicPartition partition;
-        private final DetectionEngine engine;
+        private final PartitionIngest ingest;
         private volatile long expected = Long.MAX_VALUE;
         private volatile boolean aborted;
         final AtomicReference<Throwable> failure = new AtomicReference<>();
         long flows;
         long heartbeats;
-        long undecodable;
+        long deadLettered;
 
-        CollectorLoop(String bootstrap, String topic, DetectionEngine engine) {
+        CollectorLoop(String bootstrap, String topic, PartitionIngest ingest) {
             Properties p = new Properties();
             p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
             p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
             p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, "5000");
             p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
             this.consumer = new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer());
-            this.partition = new TopicPartition(topic, 0);
-            this.engine = engine;
+            this.ingest = ingest;
+            TopicPartition partition = new TopicPartition(topic, 0);
             consumer.assign(List.of(partition));
             consumer.seekToBeginning(List.of(partition));
         }
@@ -380,8 +398,18 @@ public final class ReplayCommand {
             try {
                 while (!aborted && flows < expected) {
                     ConsumerRecords<byte[], byte[]> batch = consumer.poll(Duration.ofMillis(100));
+                    long arrival = System.nanoTime();
                     for (ConsumerRecord<byte[], byte[]> r : batch) {
-                        onRecord(r);
+                        Header h = r.headers().lastHeader(HEADER_TYPE);
+                        String type = h == null || h.value() == null ? null : new String(h.value(), StandardCharsets.UTF_8);
+                        if (PartitionIngest.HEARTBEAT.equals(type)) {
+                            heartbeats++;
+                        } else {
+                            flows++;
+                        }
+                        if (ingest.accept(r.value(), type, arrival) != null) {
+                            deadLettered++;
+                        }
                     }
                 }
             } catch (org.apache.kafka.common.errors.WakeupException e) {
@@ -392,24 +420,6 @@ public final class ReplayCommand {
                 failure.set(e);
             } finally {
                 consumer.close(Duration.ofSeconds(5));
-            }
-        }
-
-        private void onRecord(ConsumerRecord<byte[], byte[]> r) {
-            Header h = r.headers().lastHeader(HEADER_TYPE);
-            boolean heartbeat = h != null && "heartbeat".equals(new String(h.value(), StandardCharsets.UTF_8));
-            try {
-                if (heartbeat) {
-                    heartbeats++;
-                    engine.onHeartbeat(AgentHeartbeat.parseFrom(r.value()));
-                } else {
-                    flows++;
-                    engine.onFlow(FlowRecord.parseFrom(r.value()));
-                }
-            } catch (com.google.protobuf.InvalidProtocolBufferException e) {
-                // The agent wrote every record of this topic: one that does not parse is a bug, counted and skipped.
-                undecodable++;
-                LOG.warn("replay: undecodable record at offset {}: {}", r.offset(), e.getMessage());
             }
         }
     }
