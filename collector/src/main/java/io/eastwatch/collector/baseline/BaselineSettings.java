@@ -109,7 +109,7 @@ public record BaselineSettings(
 
     /**
      * An edge approved by configuration. {@code port} 0 and {@code protocol} 0 match any; {@code peer} is a
-     * workload, {@code host:NAME} or {@code external}.
+     * workload, {@code host} (any container host) or {@code external}.
      */
     public record ApprovedEdge(String sourceWorkload, String peer, int port, int protocol) {
         public ApprovedEdge {
@@ -117,7 +117,7 @@ public record BaselineSettings(
                 throw new IllegalArgumentException("sourceWorkload: " + sourceWorkload + " (expected: a workload)");
             }
             if (peer == null || peer.isBlank()) {
-                throw new IllegalArgumentException("peer: " + peer + " (expected: a workload, host:NAME or external)");
+                throw new IllegalArgumentException("peer: " + peer + " (expected: a workload, host or external)");
             }
             if (port < 0 || port > 65535) {
                 throw new IllegalArgumentException("port: " + port + " (expected: 0..65535, 0 = any)");

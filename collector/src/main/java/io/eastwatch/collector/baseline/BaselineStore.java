@@ -244,8 +244,14 @@ public final class BaselineStore {
                 } else {
                     e = new EdgeStats(f.firstUs);
                     w.edges.put(key, e);
+                    w.baselinePorts.add(f.port << 8 | f.protocol);
                     edgeCount.incrementAndGet();
                 }
+            }
+            if (e != null && !f.finalReport) {
+                // Interim reports carry running totals of a flow whose final report will count it.
+                e.lastSeenUs = Math.max(e.lastSeenUs, f.lastUs);
+                return;
             }
             if (e != null) {
                 e.flows++;
@@ -267,7 +273,7 @@ public final class BaselineStore {
                 }
             }
         }
-        if (f.attempt != ObservedFlow.Attempt.NONE) {
+        if (f.attempt != ObservedFlow.Attempt.NONE && (f.finalReport || firstContact)) {
             c.windowAttempts++;
             if (f.attempt != ObservedFlow.Attempt.SUCCESS) {
                 c.windowFailures++;

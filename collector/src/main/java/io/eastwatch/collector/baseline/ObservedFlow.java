@@ -42,7 +42,7 @@ public final class ObservedFlow {
     public final long bytes;
     public final boolean finalReport;
     public final Attempt attempt;
-    /** Peer identity for edges: a workload, host:NAME, external; null if unresolved. */
+    /** Peer identity for edges: a workload, host (any container host), external; null if unresolved. */
     public final String peerKey;
     /** Destination address+port+protocol folded into one long (novelty sets). */
     public final long destinationHash;
@@ -110,7 +110,8 @@ public final class ObservedFlow {
             case CONTAINER:
                 return workloadOf(dst);
             case HOST:
-                return "host:" + (dst.getHost().isEmpty() ? Addresses.format(r.getDstAddr().toByteArray()) : dst.getHost());
+                // Container hosts are interchangeable infrastructure: a node added by autoscaling is not a new peer.
+                return "host";
             case EXTERNAL:
                 return "external";
             default:

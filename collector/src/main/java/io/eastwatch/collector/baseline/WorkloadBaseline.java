@@ -17,6 +17,8 @@ public final class WorkloadBaseline {
     public long learningEndsUs;
     public Map<String, EdgeStats> edges = new HashMap<>();
     public boolean edgesOverflowed;
+    /** Service ports (port << 8 | protocol) of the edges in this baseline, whatever the peer. */
+    public Set<Integer> baselinePorts = new HashSet<>();
     /** Ports this workload's containers answered on: port << 8 | protocol. */
     public Set<Integer> servedPorts = new HashSet<>();
     /** Image -> event time it was first seen in this workload. */

@@ -118,7 +118,9 @@ public final class BruteForceDetector implements FlowDetector {
         EdgeStats edge = f.peerKey == null ? null : ctx.workload.edges.get(f.edgeKey());
         double learned = edge == null ? 0
                 : edge.maxWindowConnections * ((double) settings.windowMicros() / baselineWindowMicros);
-        double needed = Math.max(settings.minAttempts(), settings.baselineFactor() * learned);
+        double floor = learned == 0 && !settings.authPorts().contains(f.port)
+                ? settings.minAttempts() * settings.otherServiceFactor() : settings.minAttempts();
+        double needed = Math.max(floor, settings.baselineFactor() * learned);
         if (w.attempts < needed || w.shortOrFailed < settings.minShortFraction() * w.attempts) {
             return;
         }

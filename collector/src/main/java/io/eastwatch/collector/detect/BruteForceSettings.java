@@ -15,6 +15,13 @@ package io.eastwatch.collector.detect;
  * @param minShortFraction  fraction of the window's attempts that must be short or failed. Lower flags services
  *                          used with short sessions normally; higher misses guessers that keep sessions open.
  * @param maxKeys           (source, service) pairs tracked; the least recent is evicted beyond it.
+ * @param authPorts         services that authenticate every connection (SSH, FTP, telnet, RDP, SMB, VNC, databases,
+ *                          Kerberos, LDAP, mail). On an edge without a learned rate, guessing against one of these
+ *                          needs only minAttempts.
+ * @param otherServiceFactor on an edge without a learned rate to any other port, minAttempts is multiplied by this:
+ *                          many short connections to an unknown service are more often a tool at work (an HTTP
+ *                          scanner script, a health checker) than password guessing, so more evidence is needed.
+ *                          Lower catches guessing on non-standard ports sooner and flags such tools more.
  */
 public record BruteForceSettings(
         long windowMicros,
@@ -23,7 +30,9 @@ public record BruteForceSettings(
         long shortMicros,
         long shortBytes,
         double minShortFraction,
-        int maxKeys) {
+        int maxKeys,
+        java.util.Set<Integer> authPorts,
+        double otherServiceFactor) {
 
     public BruteForceSettings {
         if (windowMicros < 1_000_000L) {
@@ -44,12 +53,18 @@ public record BruteForceSettings(
         if (!(minShortFraction > 0 && minShortFraction <= 1)) {
             throw new IllegalArgumentException("minShortFraction: " + minShortFraction + " (expected: 0 < f <= 1)");
         }
+        authPorts = java.util.Set.copyOf(authPorts);
+        if (!(otherServiceFactor >= 1)) {
+            throw new IllegalArgumentException("otherServiceFactor: " + otherServiceFactor + " (expected: >= 1)");
+        }
         if (maxKeys < 1) {
             throw new IllegalArgumentException("maxKeys: " + maxKeys + " (expected: > 0)");
         }
     }
 
     public static BruteForceSettings defaults() {
-        return new BruteForceSettings(600_000_000L, 6, 3.0, 30_000_000L, 65_536, 0.8, 200_000);
+        return new BruteForceSettings(600_000_000L, 6, 3.0, 30_000_000L, 65_536, 0.8, 200_000,
+                java.util.Set.of(21, 22, 23, 25, 88, 110, 143, 389, 445, 587, 636, 993, 995, 1433, 1521, 2222, 3306,
+                        3389, 5432, 5900, 5985, 5986, 6379, 9042, 11211, 27017), 8);
     }
 }

@@ -61,7 +61,10 @@ public final class NewEdgeDetector implements FlowDetector {
     @Override
     public void onFlow(ObservedFlow f, FlowContext ctx, FindingSink sink) {
         if (f.attempt != Attempt.SUCCESS || ctx.phase != BaselineStore.Phase.MONITORING || ctx.knownEdge
-                || ctx.targetInGrace || f.peerKey == null || "external".equals(f.peerKey)) {
+                || ctx.targetInGrace || f.peerKey == null || "external".equals(f.peerKey)
+                || ctx.workload.edges.isEmpty() && !ctx.workload.edgesOverflowed) {
+            // No baseline at all (nothing learned: forensics with no learning phase): every edge is new,
+            // so "new" says nothing.
             return;
         }
         String edge = f.edgeKey();

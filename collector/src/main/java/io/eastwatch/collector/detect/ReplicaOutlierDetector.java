@@ -34,6 +34,8 @@ public final class ReplicaOutlierDetector implements BaselineStore.WindowListene
         public long ports;
         public long attempts;
         public long failures;
+        /** Counted in the siblings' median but not judged itself. */
+        public boolean warmingUp;
     }
 
     public static final class State {
@@ -71,6 +73,7 @@ public final class ReplicaOutlierDetector implements BaselineStore.WindowListene
         if (phase != BaselineStore.Phase.MONITORING || c.windowAttempts == 0) {
             return;
         }
+        boolean warmingUp = windowStartUs - c.firstSeenUs < settings.warmupMicros();
         Replica r = new Replica();
         r.containerId = c.containerId;
         r.name = c.name;
@@ -81,6 +84,7 @@ public final class ReplicaOutlierDetector implements BaselineStore.WindowListene
         r.ports = c.windowPorts.size();
         r.attempts = c.windowAttempts;
         r.failures = c.windowFailures;
+        r.warmingUp = warmingUp;
         state.windows.computeIfAbsent(workload.name + "|" + windowStartUs, k -> new ArrayList<>()).add(r);
     }
 
@@ -135,7 +139,7 @@ public final class ReplicaOutlierDetector implements BaselineStore.WindowListene
                 why.add(String.format("failed %.0f%% of %d attempts (median %.0f%%)", fail[i] * 100, r.attempts,
                         failStats[0] * 100));
             }
-            if (why.isEmpty() || state.flagged.containsKey(r.containerId)) {
+            if (why.isEmpty() || r.warmingUp || state.flagged.containsKey(r.containerId)) {
                 continue;
             }
             state.flagged.put(r.containerId, start);

@@ -11,9 +11,12 @@ package io.eastwatch.collector.detect;
  *                        more than any replica reached in a learning window. Guards against MAD = 0.
  * @param minFailureExcess failure ratio must exceed the median's by this much, with at least minFailures failures.
  * @param minFailures     fewest failed attempts in the window for a failure-ratio outlier.
+ * @param warmupMicros    a replica younger than this is not compared: a fresh replica fills its connection pools
+ *                        to every backend at once. Longer avoids that false positive; a rogue replica acting in
+ *                        its first minutes is then left to the scan test.
  */
 public record ReplicaOutlierSettings(int minReplicas, double robustZ, int minExcessPeers, double minFailureExcess,
-                                     int minFailures) {
+                                     int minFailures, long warmupMicros) {
 
     public ReplicaOutlierSettings {
         if (minReplicas < 3) {
@@ -28,12 +31,15 @@ public record ReplicaOutlierSettings(int minReplicas, double robustZ, int minExc
         if (!(minFailureExcess > 0 && minFailureExcess < 1)) {
             throw new IllegalArgumentException("minFailureExcess: " + minFailureExcess + " (expected: 0 < x < 1)");
         }
+        if (warmupMicros < 0) {
+            throw new IllegalArgumentException("warmupMicros: " + warmupMicros + " (expected: >= 0)");
+        }
         if (minFailures < 1) {
             throw new IllegalArgumentException("minFailures: " + minFailures + " (expected: > 0)");
         }
     }
 
     public static ReplicaOutlierSettings defaults() {
-        return new ReplicaOutlierSettings(3, 5, 10, 0.5, 10);
+        return new ReplicaOutlierSettings(3, 5, 10, 0.5, 10, 300_000_000L);
     }
 }

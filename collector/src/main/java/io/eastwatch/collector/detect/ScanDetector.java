@@ -108,6 +108,11 @@ public final class ScanDetector implements FlowDetector {
         if (!darkAddress && (ctx.knownEdge || ctx.targetInGrace)) {
             return;
         }
+        if (f.attempt == Attempt.FAILURE && ctx.workload.baselinePorts.contains(f.port << 8 | f.protocol)) {
+            // A failed attempt on a port the workload uses for a known service: a stale address (a replica
+            // that just went away, an IP reused by another container), not reconnaissance.
+            return;
+        }
         String id = ctx.container.containerId;
         Test t = state.tests.get(id);
         if (t != null && f.lastUs - t.lastUs > settings.stateIdleMicros() && !t.declared) {

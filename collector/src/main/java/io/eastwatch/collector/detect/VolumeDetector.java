@@ -55,6 +55,9 @@ public final class VolumeDetector implements FlowDetector {
                 && f.record.getOutcome() != io.eastwatch.flow.v1.Outcome.MID_STREAM) {
             return;
         }
+        if (ctx.workload.edges.isEmpty()) {
+            return; // nothing learned to be far above
+        }
         String key = f.edgeKey();
         long[] acc = ctx.container.edgeWindow.get(key);
         long windowBytes = Math.max(acc == null ? 0 : acc[1], f.bytes);
