@@ -24,7 +24,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 class RealCaptureEvaluationTest {
 
     @TempDir
-    Path work;
+    static Path work;
     private Evaluation eval;
     private final List<CaptureScore> scores = new ArrayList<>();
 

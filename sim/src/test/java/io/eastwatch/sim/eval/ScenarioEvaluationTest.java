@@ -28,7 +28,7 @@ class ScenarioEvaluationTest {
     private static final long SEED = 1;
 
     @TempDir
-    Path work;
+    static Path work;
     private Evaluation eval;
     private final List<ScenarioScore> scores = new ArrayList<>();
 
