@@ -64,6 +64,11 @@ public final class AlertIndex {
         return byId.size();
     }
 
+    /** A copy of every entry, for metrics. */
+    synchronized List<Entry> entries() {
+        return new ArrayList<>(byId.values());
+    }
+
     public synchronized long evicted() {
         return evicted;
     }
