@@ -1,5 +1,7 @@
 package io.eastwatch.collector.alert;
 
+import io.eastwatch.collector.coverage.Coverage;
+import io.eastwatch.collector.detect.Severity;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -8,13 +10,16 @@ import java.util.Objects;
 /**
  * One alert: the JSON object of DESIGN.md's alert contract (webhook body, alerts-topic value, API
  * item). {@code id} is stable across updates and re-deliveries: one alert per (source container,
- * incident), updated as evidence grows; {@code revision} counts the updates. Fields beyond the
- * contract's ({@code revision}, {@code stages}, {@code coverage}, {@code updated_at}, {@code kind})
- * are additions; receivers ignore what they do not know.
+ * incident), derived from the container, the detector that opened the incident and the incident's
+ * start (event time), so a restarted or failed-over collector derives the same id; {@code revision}
+ * counts the updates as evidence grows and detectors add {@code stages}. Fields beyond the
+ * contract's ({@code kind}, {@code revision}, {@code stages}, {@code coverage}) are additions;
+ * receivers ignore what they do not know.
  */
 public record Alert(
         String id,
         String detector,
+        Kind kind,
         Severity severity,
         double score,
         Instant firstSeen,
@@ -26,8 +31,7 @@ public record Alert(
         String summary,
         int revision,
         List<Stage> stages,
-        String coverage,
-        Kind kind) {
+        Coverage coverage) {
 
     public Alert {
         Objects.requireNonNull(id, "id");
@@ -36,38 +40,17 @@ public record Alert(
         Objects.requireNonNull(firstSeen, "firstSeen");
         Objects.requireNonNull(detectedAt, "detectedAt");
         Objects.requireNonNull(source, "source");
+        Objects.requireNonNull(summary, "summary");
+        kind = kind == null ? Kind.DETECTION : kind;
         targets = targets == null ? new Targets(0, List.of()) : targets;
         evidence = evidence == null ? Map.of() : evidence;
         mitre = mitre == null ? List.of() : List.copyOf(mitre);
         stages = stages == null ? List.of() : List.copyOf(stages);
-        Objects.requireNonNull(summary, "summary");
-        kind = kind == null ? Kind.DETECTION : kind;
-    }
-
-    public enum Severity {
-        LOW, MEDIUM, HIGH, CRITICAL;
-
-        public String json() {
-            return name().toLowerCase(java.util.Locale.ROOT);
-        }
-
-        public static Severity parse(String s) {
-            for (Severity v : values()) {
-                if (v.json().equalsIgnoreCase(s)) {
-                    return v;
-                }
-            }
-            throw new IllegalArgumentException("severity: " + s + " (expected: low, medium, high or critical)");
-        }
     }
 
     /** A detection about a container, or a health alert about eastwatch's own coverage (a blind spot). */
     public enum Kind {
-        DETECTION, HEALTH;
-
-        public String json() {
-            return name().toLowerCase(java.util.Locale.ROOT);
-        }
+        DETECTION, HEALTH
     }
 
     /** The rogue container (or, for a health alert, the host whose agent went blind). */
@@ -84,6 +67,7 @@ public record Alert(
     }
 
     /** One step of an incident that escalated: e.g. port-scan, then new-lateral-edge, then brute-force. */
-    public record Stage(String detector, Instant firstSeen, Severity severity, String summary) {
+    public record Stage(String detector, Instant firstSeen, Instant detectedAt, Severity severity, double score,
+                        List<String> mitre, String summary, Map<String, Object> evidence) {
     }
 }

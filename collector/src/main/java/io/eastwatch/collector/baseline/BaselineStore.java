@@ -1,0 +1,362 @@
+package io.eastwatch.collector.baseline;
+
+import io.eastwatch.flow.v1.Endpoint;
+import io.eastwatch.flow.v1.EndpointKind;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Per-workload baselines and per-container activity windows, in event time. The first flow ever
+ * seen starts the learning phase; a workload first seen after it learns alone for a grace period.
+ * Every table is bounded; overflow is counted in {@code eastwatch.collector.baseline.overflow}.
+ */
+public final class BaselineStore {
+
+    public enum Phase { LEARNING, GRACE, MONITORING }
+
+    /** Told when a container's window closes, with the workload's phase at the window's start. */
+    public interface WindowListener {
+        void windowClosed(ContainerActivity container, WorkloadBaseline workload, long windowStartUs, Phase phase);
+
+        /** Every container window up to {@code windowStartUs} has closed. */
+        default void windowsClosedUpTo(long windowStartUs) {
+        }
+    }
+
+    /** The serializable part of the store (snapshots). */
+    public static final class State {
+        public long startUs = Long.MIN_VALUE;
+        public long closedWindow = Long.MIN_VALUE;
+        public Map<String, WorkloadBaseline> workloads = new HashMap<>();
+        public LinkedHashMap<String, ContainerActivity> containers = new LinkedHashMap<>(16, 0.75f, true);
+        public Set<Long> learnedPrefixes = new HashSet<>();
+    }
+
+    private static final int PREFIX_LIMIT = 65_536;
+    private static final int REPLICA_LIMIT = 64;
+
+    private final BaselineSettings settings;
+    private final List<Cidr> clusterNetworks;
+    private final WindowListener listener;
+    private State state = new State();
+    private final AtomicLong edgeCount = new AtomicLong();
+    private final Counter workloadOverflow;
+    private final Counter edgeOverflow;
+    private final Counter containerOverflow;
+
+    public BaselineStore(BaselineSettings settings, WindowListener listener, MeterRegistry registry) {
+        this.settings = Objects.requireNonNull(settings, "settings");
+        this.listener = Objects.requireNonNull(listener, "listener");
+        this.clusterNetworks = settings.clusterNetworks().stream().map(Cidr::parse).toList();
+        Gauge.builder("eastwatch.collector.workloads", this, s -> s.state.workloads.size())
+                .description("Workloads with a baseline").register(registry);
+        Gauge.builder("eastwatch.collector.baseline.edges", edgeCount, AtomicLong::get)
+                .description("Edges (peer x port x protocol) held in all baselines").register(registry);
+        Gauge.builder("eastwatch.collector.containers.tracked", this, s -> s.state.containers.size())
+                .description("Containers with an activity window").register(registry);
+        workloadOverflow = overflow(registry, "workloads");
+        edgeOverflow = overflow(registry, "edges");
+        containerOverflow = overflow(registry, "containers");
+    }
+
+    private static Counter overflow(MeterRegistry registry, String table) {
+        return Counter.builder("eastwatch.collector.baseline.overflow").tag("table", table)
+                .description("Entries not kept because a baseline table was full").register(registry);
+    }
+
+    public BaselineSettings settings() {
+        return settings;
+    }
+
+    public State state() {
+        return state;
+    }
+
+    public void restore(State restored) {
+        this.state = Objects.requireNonNull(restored, "state");
+        edgeCount.set(restored.workloads.values().stream().mapToLong(WorkloadBaseline::edgeCount).sum());
+    }
+
+    /** Starts the clock of the learning phase at the first flow ever seen. */
+    public void start(long nowUs) {
+        if (state.startUs == Long.MIN_VALUE) {
+            state.startUs = nowUs;
+        }
+    }
+
+    public long learningEndsUs() {
+        return state.startUs == Long.MIN_VALUE ? Long.MAX_VALUE : state.startUs + settings.learningMicros();
+    }
+
+    public boolean globalLearning(long nowUs) {
+        return nowUs < learningEndsUs();
+    }
+
+    public Phase phase(WorkloadBaseline w, long nowUs) {
+        if (globalLearning(nowUs)) {
+            return Phase.LEARNING;
+        }
+        return w.learning(nowUs) ? Phase.GRACE : Phase.MONITORING;
+    }
+
+    public WorkloadBaseline workloadOrNull(String name) {
+        return state.workloads.get(name);
+    }
+
+    /** The workload's baseline, created on first sight; null if the table is full (counted). */
+    public WorkloadBaseline workload(String name, long nowUs) {
+        WorkloadBaseline w = state.workloads.get(name);
+        if (w != null) {
+            return w;
+        }
+        if (state.workloads.size() >= settings.maxWorkloads()) {
+            workloadOverflow.increment();
+            return null;
+        }
+        long globalEnd = learningEndsUs();
+        long ends = nowUs < globalEnd ? globalEnd : nowUs + settings.newWorkloadGraceMicros();
+        w = new WorkloadBaseline(name, nowUs, ends);
+        state.workloads.put(name, w);
+        return w;
+    }
+
+    /** True if the workload has this edge in its baseline, approved, or its edge table overflowed. */
+    public boolean knownEdge(WorkloadBaseline w, ObservedFlow f) {
+        if (f.peerKey == null) {
+            return true;
+        }
+        if (w.edges.containsKey(f.edgeKey())) {
+            return true;
+        }
+        for (BaselineSettings.ApprovedEdge a : settings.approvedEdges()) {
+            if (a.matches(w.name, f.peerKey, f.port, f.protocol)) {
+                return true;
+            }
+        }
+        return w.edgesOverflowed;
+    }
+
+    public boolean approved(WorkloadBaseline w, ObservedFlow f) {
+        for (BaselineSettings.ApprovedEdge a : settings.approvedEdges()) {
+            if (a.matches(w.name, f.peerKey, f.port, f.protocol)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * The source container's activity, created on first sight (evicting the least recently active
+     * container beyond the limit), with its window rolled forward to the flow's.
+     */
+    public ContainerActivity container(ObservedFlow f, WorkloadBaseline w) {
+        Endpoint src = f.src;
+        ContainerActivity c = state.containers.get(src.getContainerId());
+        if (c == null) {
+            if (state.containers.size() >= settings.maxContainers()) {
+                Iterator<Map.Entry<String, ContainerActivity>> it = state.containers.entrySet().iterator();
+                ContainerActivity evicted = it.next().getValue();
+                it.remove();
+                closeWindow(evicted);
+                containerOverflow.increment();
+            }
+            c = new ContainerActivity();
+            c.containerId = src.getContainerId();
+            c.firstSeenUs = f.lastUs;
+            state.containers.put(c.containerId, c);
+            if (w.replicas.size() < REPLICA_LIMIT) {
+                w.replicas.add(c.containerId);
+            }
+        }
+        c.workload = w.name;
+        c.name = src.getName();
+        c.image = src.getImage();
+        c.host = src.getHost();
+        c.ip = Addresses.format(f.record.getSrcAddr().toByteArray());
+        c.lastSeenUs = Math.max(c.lastSeenUs, f.lastUs);
+        long win = windowOf(f.lastUs);
+        if (c.window == Long.MIN_VALUE) {
+            c.resetWindow(win);
+        } else if (win > c.window) {
+            closeWindow(c);
+            c.resetWindow(win);
+        }
+        if (!src.getImage().isEmpty() && !w.images.containsKey(src.getImage()) && w.images.size() < REPLICA_LIMIT) {
+            w.images.put(src.getImage(), f.firstUs);
+        }
+        return c;
+    }
+
+    public long windowOf(long us) {
+        return Math.floorDiv(us, settings.windowMicros()) * settings.windowMicros();
+    }
+
+    /**
+     * Folds the flow into the baseline (when {@code learn}) and into the container's window.
+     *
+     * @param firstContact whether this destination was new for the container
+     */
+    public void observe(ObservedFlow f, WorkloadBaseline w, ContainerActivity c, boolean learn, boolean firstContact) {
+        if (f.peerKey != null && f.attempt != ObservedFlow.Attempt.NONE || f.peerKey != null && learn) {
+            String key = f.edgeKey();
+            EdgeStats e = w.edges.get(key);
+            if (e == null && learn && f.attempt != ObservedFlow.Attempt.FAILURE) {
+                if (w.edges.size() >= settings.maxEdgesPerWorkload()) {
+                    w.edgesOverflowed = true;
+                    edgeOverflow.increment();
+                } else {
+                    e = new EdgeStats(f.firstUs);
+                    w.edges.put(key, e);
+                    edgeCount.incrementAndGet();
+                }
+            }
+            if (e != null) {
+                e.flows++;
+                e.bytes += f.bytes;
+                e.lastSeenUs = Math.max(e.lastSeenUs, f.lastUs);
+                if (f.attempt == ObservedFlow.Attempt.FAILURE) {
+                    e.failures++;
+                }
+            }
+            if (f.finalReport && f.attempt != ObservedFlow.Attempt.NONE || f.finalReport && learn) {
+                long[] acc = c.edgeWindow.get(key);
+                if (acc == null && c.edgeWindow.size() < settings.maxEdgesPerWorkload()) {
+                    acc = new long[3];
+                    c.edgeWindow.put(key, acc);
+                }
+                if (acc != null) {
+                    acc[0]++;
+                    acc[1] += f.bytes;
+                }
+            }
+        }
+        if (f.attempt != ObservedFlow.Attempt.NONE) {
+            c.windowAttempts++;
+            if (f.attempt != ObservedFlow.Attempt.SUCCESS) {
+                c.windowFailures++;
+            }
+            if (c.windowDestinations.size() < ContainerActivity.SET_LIMIT) {
+                c.windowDestinations.add(f.addressHash);
+            }
+            if (c.windowPorts.size() < ContainerActivity.SET_LIMIT) {
+                c.windowPorts.add(f.port << 8 | f.protocol);
+            }
+            if (learn && firstContact) {
+                w.firstContacts++;
+                if (f.attempt == ObservedFlow.Attempt.SUCCESS) {
+                    w.firstContactSuccesses++;
+                }
+            }
+        }
+    }
+
+    /** The destination workload served this port (it answered an initiated attempt). */
+    public void observeServed(ObservedFlow f, long nowUs) {
+        if (f.attempt != ObservedFlow.Attempt.SUCCESS || f.dst.getKind() != EndpointKind.CONTAINER) {
+            return;
+        }
+        WorkloadBaseline target = workload(f.dstWorkload(), nowUs);
+        if (target != null && target.servedPorts.size() < settings.maxServedPorts()) {
+            target.servedPorts.add(f.port << 8 | f.protocol);
+        }
+    }
+
+    /** Learns the container address space (used as the address plan when none is configured). */
+    public void observeAddress(byte[] addr, EndpointKind kind) {
+        if (kind == EndpointKind.CONTAINER && clusterNetworks.isEmpty() && state.learnedPrefixes.size() < PREFIX_LIMIT) {
+            long p = prefix(addr);
+            if (p != 0) {
+                state.learnedPrefixes.add(p);
+            }
+        }
+    }
+
+    /** An initiated flow to an address of the cluster's plan that no container holds. */
+    public boolean darkAddress(ObservedFlow f) {
+        if (f.dst.getKind() != EndpointKind.EXTERNAL) {
+            return false;
+        }
+        byte[] addr = f.record.getDstAddr().toByteArray();
+        if (!clusterNetworks.isEmpty()) {
+            for (Cidr c : clusterNetworks) {
+                if (c.contains(addr)) {
+                    return true;
+                }
+            }
+            return false;
+        }
+        long p = prefix(addr);
+        return p != 0 && state.learnedPrefixes.contains(p);
+    }
+
+    private static long prefix(byte[] addr) {
+        if (addr.length == 4) {
+            return 1L << 40 | (addr[0] & 0xffL) << 16 | (addr[1] & 0xffL) << 8 | (addr[2] & 0xffL);
+        }
+        if (addr.length == 16) {
+            long v = 0;
+            for (int i = 0; i < 8; i++) {
+                v = v << 8 | (addr[i] & 0xff);
+            }
+            return v == 0 ? 2 : v;
+        }
+        return 0;
+    }
+
+    /**
+     * Event time has reached {@code watermarkUs}: closes every container window that ended more
+     * than the allowed lateness ago and forgets containers idle too long.
+     */
+    public void advanceTo(long watermarkUs) {
+        long closable = windowOf(watermarkUs - settings.maxLatenessMicros()) - settings.windowMicros();
+        if (closable <= state.closedWindow) {
+            return;
+        }
+        List<String> idle = new ArrayList<>();
+        for (ContainerActivity c : state.containers.values()) {
+            if (c.window != Long.MIN_VALUE && c.window <= closable) {
+                closeWindow(c);
+                c.resetWindow(closable + settings.windowMicros());
+            }
+            if (watermarkUs - c.lastSeenUs > settings.containerIdleMicros()) {
+                idle.add(c.containerId);
+            }
+        }
+        for (String id : idle) {
+            state.containers.remove(id);
+        }
+        state.closedWindow = closable;
+        listener.windowsClosedUpTo(closable);
+    }
+
+    private void closeWindow(ContainerActivity c) {
+        WorkloadBaseline w = state.workloads.get(c.workload);
+        if (w == null || c.window == Long.MIN_VALUE || c.windowAttempts == 0 && c.edgeWindow.isEmpty()) {
+            return;
+        }
+        Phase phase = phase(w, c.window);
+        if (phase != Phase.MONITORING) {
+            for (Map.Entry<String, long[]> e : c.edgeWindow.entrySet()) {
+                EdgeStats stats = w.edges.get(e.getKey());
+                if (stats != null) {
+                    stats.learnWindow(e.getValue()[0], e.getValue()[1]);
+                }
+            }
+            w.maxWindowFanout = Math.max(w.maxWindowFanout, c.windowDestinations.size());
+            w.maxWindowPorts = Math.max(w.maxWindowPorts, c.windowPorts.size());
+            w.maxWindowFailureRatio = Math.max(w.maxWindowFailureRatio, c.windowFailureRatio());
+        }
+        listener.windowClosed(c, w, c.window, phase);
+    }
+}

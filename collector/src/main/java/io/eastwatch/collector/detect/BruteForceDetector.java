@@ -1,0 +1,145 @@
+package io.eastwatch.collector.detect;
+
+import io.eastwatch.collector.baseline.Addresses;
+import io.eastwatch.collector.baseline.BaselineStore;
+import io.eastwatch.collector.baseline.EdgeStats;
+import io.eastwatch.collector.baseline.ObservedFlow;
+import io.eastwatch.collector.baseline.ObservedFlow.Attempt;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Brute force (password guessing, credential spraying against one service): many short or failed
+ * connections from one source container to one service within a window, more than the source's
+ * workload ever made on that edge while learning. In the spirit of Zeek's SSH brute-forcing
+ * policy, but at the flow level and relative to the edge's own baseline rate, so a client that
+ * normally opens a connection per request is not a guesser.
+ */
+public final class BruteForceDetector implements FlowDetector {
+
+    public static final String NAME = "brute-force";
+
+    /** One (source, service) window. */
+    public static final class Window {
+        public String container;
+        public long startUs;
+        public long firstUs;
+        public long lastUs;
+        public long attempts;
+        public long shortOrFailed;
+        public long failed;
+        public long bytes;
+        public boolean reported;
+        public int port;
+        public int protocol;
+        public String ip;
+        public String peer;
+    }
+
+    public static final class State {
+        public LinkedHashMap<String, Window> windows = new LinkedHashMap<>(16, 0.75f, true);
+    }
+
+    private final BruteForceSettings settings;
+    private final long baselineWindowMicros;
+    private final Counter evicted;
+    private State state = new State();
+
+    public BruteForceDetector(BruteForceSettings settings, long baselineWindowMicros, MeterRegistry registry) {
+        this.settings = settings;
+        this.baselineWindowMicros = baselineWindowMicros;
+        this.evicted = Counter.builder("eastwatch.collector.detector.evicted").tag("detector", NAME)
+                .description("Detector state dropped because its table was full").register(registry);
+    }
+
+    @Override
+    public String name() {
+        return NAME;
+    }
+
+    public State state() {
+        return state;
+    }
+
+    public void restore(State s) {
+        this.state = s;
+    }
+
+    @Override
+    public void onFlow(ObservedFlow f, FlowContext ctx, FindingSink sink) {
+        if (f.protocol != ObservedFlow.TCP || (f.attempt != Attempt.SUCCESS && f.attempt != Attempt.FAILURE)
+                || !f.finalReport || ctx.phase == BaselineStore.Phase.LEARNING || ctx.targetInGrace) {
+            return;
+        }
+        String dstIp = Addresses.format(f.record.getDstAddr().toByteArray());
+        // A service: the workload and port for containers (any replica behind a balancer), else the address.
+        String service = f.dstIsContainer() ? f.edgeKey() : dstIp + "|" + f.port + "|" + f.protocol;
+        String key = ctx.container.containerId + "|" + service;
+        Window w = state.windows.get(key);
+        if (w == null || f.lastUs - w.startUs > settings.windowMicros()) {
+            if (w == null && state.windows.size() >= settings.maxKeys()) {
+                Iterator<Window> it = state.windows.values().iterator();
+                it.next();
+                it.remove();
+                evicted.increment();
+            }
+            boolean reported = w != null && w.reported;
+            long firstUs = w != null && w.reported ? w.firstUs : f.firstUs;
+            w = new Window();
+            w.container = ctx.container.containerId;
+            w.startUs = f.firstUs;
+            w.firstUs = firstUs;
+            w.reported = reported;
+            state.windows.put(key, w);
+        }
+        w.lastUs = Math.max(w.lastUs, f.lastUs);
+        w.attempts++;
+        w.bytes += f.bytes;
+        w.port = f.port;
+        w.protocol = f.protocol;
+        w.ip = dstIp;
+        w.peer = f.dstWorkload();
+        boolean failed = f.attempt == Attempt.FAILURE;
+        if (failed) {
+            w.failed++;
+        }
+        if (failed || f.durationUs() <= settings.shortMicros() && f.bytes <= settings.shortBytes()) {
+            w.shortOrFailed++;
+        }
+        EdgeStats edge = f.peerKey == null ? null : ctx.workload.edges.get(f.edgeKey());
+        double learned = edge == null ? 0
+                : edge.maxWindowConnections * ((double) settings.windowMicros() / baselineWindowMicros);
+        double needed = Math.max(settings.minAttempts(), settings.baselineFactor() * learned);
+        if (w.attempts < needed || w.shortOrFailed < settings.minShortFraction() * w.attempts) {
+            return;
+        }
+        w.reported = true;
+        Map<String, Object> ev = new LinkedHashMap<>();
+        ev.put("attempts", w.attempts);
+        ev.put("short_or_failed", w.shortOrFailed);
+        ev.put("failed", w.failed);
+        ev.put("window_seconds", settings.windowMicros() / 1_000_000L);
+        ev.put("baseline_max_per_window", Math.round(learned));
+        ev.put("mean_bytes_per_attempt", w.bytes / w.attempts);
+        String target = (w.peer == null ? w.ip : w.peer + " (" + w.ip + ")") + ":" + w.port;
+        String summary = String.format(
+                "%s replica %s made %d connections to %s in %s, %d of them short or failed (%d refused or unanswered); "
+                        + "its workload's baseline on this edge is at most %d per %d s window.",
+                ctx.container.workload, ctx.container.name, w.attempts, target,
+                ScanDetector.duration((w.lastUs - w.startUs) / 1e6), w.shortOrFailed, w.failed, Math.round(learned),
+                settings.windowMicros() / 1_000_000L);
+        Severity severity = w.attempts >= 10L * needed ? Severity.CRITICAL : Severity.HIGH;
+        double score = Math.min(0.99, 0.7 + 0.1 * Math.log10((double) w.attempts / needed + 1) * 3);
+        sink.report(new Finding(NAME, false, ctx.suspect(), severity, score, List.of("T1110"), ev, 1,
+                List.of(new Finding.Target(w.ip, w.port, w.peer)), summary, w.firstUs, f.lastUs, w.attempts));
+    }
+
+    @Override
+    public void advanceTo(long watermarkUs) {
+        state.windows.values().removeIf(w -> watermarkUs - w.lastUs > 2 * settings.windowMicros());
+    }
+}

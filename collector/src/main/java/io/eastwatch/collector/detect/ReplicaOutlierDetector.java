@@ -1,0 +1,183 @@
+package io.eastwatch.collector.detect;
+
+import io.eastwatch.collector.baseline.BaselineStore;
+import io.eastwatch.collector.baseline.ContainerActivity;
+import io.eastwatch.collector.baseline.WorkloadBaseline;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Replica outlier: replicas of one workload run the same code behind the same balancer, so in a
+ * window they should reach similar numbers of peers and ports and fail about as often. A replica
+ * whose fan-out, port count or failure ratio lies far above its siblings' median, in units of the
+ * median absolute deviation (a robust spread a single rogue cannot inflate), and beyond anything
+ * a replica did while learning, is flagged. Evaluated when event time closes the window.
+ */
+public final class ReplicaOutlierDetector implements BaselineStore.WindowListener {
+
+    public static final String NAME = "replica-outlier";
+    private static final double MAD_TO_SIGMA = 1.4826;
+
+    /** One replica's closed window. */
+    public static final class Replica {
+        public String containerId;
+        public String name;
+        public String image;
+        public String host;
+        public String ip;
+        public long fanout;
+        public long ports;
+        public long attempts;
+        public long failures;
+    }
+
+    public static final class State {
+        /** workload + "|" + window start -> replicas that closed it. */
+        public Map<String, List<Replica>> windows = new HashMap<>();
+        /** Containers already flagged (one finding per container per measure until idle). */
+        public Map<String, Long> flagged = new HashMap<>();
+    }
+
+    private final ReplicaOutlierSettings settings;
+    private FindingSink sink;
+    private BaselineStore store;
+    private State state = new State();
+
+    public ReplicaOutlierDetector(ReplicaOutlierSettings settings) {
+        this.settings = settings;
+    }
+
+    /** Wires the store (for baselines) and where findings go; called once by the engine. */
+    public void bind(BaselineStore store, FindingSink sink) {
+        this.store = store;
+        this.sink = sink;
+    }
+
+    public State state() {
+        return state;
+    }
+
+    public void restore(State s) {
+        this.state = s;
+    }
+
+    @Override
+    public void windowClosed(ContainerActivity c, WorkloadBaseline workload, long windowStartUs, BaselineStore.Phase phase) {
+        if (phase != BaselineStore.Phase.MONITORING || c.windowAttempts == 0) {
+            return;
+        }
+        Replica r = new Replica();
+        r.containerId = c.containerId;
+        r.name = c.name;
+        r.image = c.image;
+        r.host = c.host;
+        r.ip = c.ip;
+        r.fanout = c.windowDestinations.size();
+        r.ports = c.windowPorts.size();
+        r.attempts = c.windowAttempts;
+        r.failures = c.windowFailures;
+        state.windows.computeIfAbsent(workload.name + "|" + windowStartUs, k -> new ArrayList<>()).add(r);
+    }
+
+    @Override
+    public void windowsClosedUpTo(long windowStartUs) {
+        Iterator<Map.Entry<String, List<Replica>>> it = state.windows.entrySet().iterator();
+        while (it.hasNext()) {
+            Map.Entry<String, List<Replica>> e = it.next();
+            int bar = e.getKey().lastIndexOf('|');
+            long start = Long.parseLong(e.getKey().substring(bar + 1));
+            if (start > windowStartUs) {
+                continue;
+            }
+            it.remove();
+            WorkloadBaseline w = store.workloadOrNull(e.getKey().substring(0, bar));
+            if (w != null && e.getValue().size() >= settings.minReplicas()) {
+                evaluate(w, e.getValue(), start);
+            }
+        }
+        long horizon = windowStartUs - 60L * store.settings().windowMicros();
+        state.flagged.values().removeIf(t -> t < horizon);
+    }
+
+    private void evaluate(WorkloadBaseline w, List<Replica> replicas, long start) {
+        double[] fan = new double[replicas.size()];
+        double[] ports = new double[replicas.size()];
+        double[] fail = new double[replicas.size()];
+        for (int i = 0; i < fan.length; i++) {
+            Replica r = replicas.get(i);
+            fan[i] = r.fanout;
+            ports[i] = r.ports;
+            fail[i] = r.attempts == 0 ? 0 : (double) r.failures / r.attempts;
+        }
+        double[] fanStats = medianMad(fan);
+        double[] portStats = medianMad(ports);
+        double[] failStats = medianMad(fail);
+        long end = start + store.settings().windowMicros();
+        for (int i = 0; i < fan.length; i++) {
+            Replica r = replicas.get(i);
+            List<String> why = new ArrayList<>();
+            if (outlier(fan[i], fanStats, settings.minExcessPeers()) && fan[i] > w.maxWindowFanout) {
+                why.add(String.format("reached %d distinct addresses (replicas' median %.0f, baseline max %d)",
+                        r.fanout, fanStats[0], w.maxWindowFanout));
+            }
+            if (outlier(ports[i], portStats, settings.minExcessPeers()) && ports[i] > w.maxWindowPorts) {
+                why.add(String.format("used %d distinct ports (median %.0f, baseline max %d)", r.ports, portStats[0],
+                        w.maxWindowPorts));
+            }
+            if (r.failures >= settings.minFailures() && fail[i] - failStats[0] >= settings.minFailureExcess()
+                    && fail[i] - failStats[0] > settings.robustZ() * MAD_TO_SIGMA * failStats[1]
+                    && fail[i] > w.maxWindowFailureRatio) {
+                why.add(String.format("failed %.0f%% of %d attempts (median %.0f%%)", fail[i] * 100, r.attempts,
+                        failStats[0] * 100));
+            }
+            if (why.isEmpty() || state.flagged.containsKey(r.containerId)) {
+                continue;
+            }
+            state.flagged.put(r.containerId, start);
+            Map<String, Object> ev = new LinkedHashMap<>();
+            ev.put("replicas", replicas.size());
+            ev.put("fanout", r.fanout);
+            ev.put("fanout_median", fanStats[0]);
+            ev.put("fanout_mad", fanStats[1]);
+            ev.put("ports", r.ports);
+            ev.put("ports_median", portStats[0]);
+            ev.put("failure_ratio", ScanDetector.round(fail[i]));
+            ev.put("failure_ratio_median", ScanDetector.round(failStats[0]));
+            ev.put("baseline_max_fanout", w.maxWindowFanout);
+            ev.put("window_seconds", store.settings().windowMicros() / 1_000_000L);
+            String summary = String.format("%s replica %s departed from its %d sibling replicas in one %d s window: %s.",
+                    w.name, r.name, replicas.size() - 1, store.settings().windowMicros() / 1_000_000L,
+                    String.join("; ", why));
+            Suspect s = new Suspect(r.containerId, r.name, w.name, r.image, r.host, r.ip);
+            sink.report(new Finding(NAME, false, s, Severity.MEDIUM, 0.6, List.of("T1046"), ev, (int) r.fanout,
+                    List.of(), summary, start, end, r.fanout));
+        }
+    }
+
+    private boolean outlier(double x, double[] stats, int minExcess) {
+        double excess = x - stats[0];
+        return excess >= minExcess && excess > settings.robustZ() * MAD_TO_SIGMA * stats[1];
+    }
+
+    static double[] medianMad(double[] values) {
+        double[] v = values.clone();
+        Arrays.sort(v);
+        double median = median(v);
+        double[] dev = new double[v.length];
+        for (int i = 0; i < v.length; i++) {
+            dev[i] = Math.abs(v[i] - median);
+        }
+        Arrays.sort(dev);
+        return new double[] {median, median(dev)};
+    }
+
+    private static double median(double[] sorted) {
+        int n = sorted.length;
+        return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
+    }
+}
