@@ -5,7 +5,6 @@ import static io.eastwatch.daemon.config.ConfigType.DOUBLE;
 import static io.eastwatch.daemon.config.ConfigType.DURATION;
 import static io.eastwatch.daemon.config.ConfigType.INT;
 import static io.eastwatch.daemon.config.ConfigType.LIST;
-import static io.eastwatch.daemon.config.ConfigType.SECRET;
 import static io.eastwatch.daemon.config.ConfigType.SIZE;
 import static io.eastwatch.daemon.config.ConfigType.STRING;
 import static io.eastwatch.daemon.config.ConfigValidator.atLeast;
@@ -21,7 +20,6 @@ import static io.eastwatch.daemon.config.ConfigValidator.range;
 import io.eastwatch.daemon.config.ConfigDef;
 import io.eastwatch.daemon.config.ConfigException;
 import io.eastwatch.daemon.config.ConfigValues;
-import io.eastwatch.daemon.config.Secret;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.nio.file.Path;
@@ -65,12 +63,12 @@ public record AgentConfig(
 
     /** Identity resolvers, in the order they are asked. */
     public record Resolvers(boolean dockerEnabled, Path dockerSocket, boolean procEnabled, Path procRoot,
-                            Path inventoryFile, Duration inventoryReloadInterval, Duration gracePeriod) {
+                            Duration procScanInterval, Path inventoryFile, Duration inventoryReloadInterval,
+                            Duration gracePeriod, int maxPending, List<String> containerNetworks) {
     }
 
     /** Kafka export and its disk spool. */
-    public record Export(List<String> bootstrapServers, String topic, String compression, String securityProtocol,
-                         String saslMechanism, String saslUsername, Secret saslPassword, Path stateDir,
+    public record Export(List<String> bootstrapServers, String topic, String compression, Path stateDir,
                          Path spoolDir, long spoolMaxBytes, Duration heartbeatInterval) {
     }
 
@@ -157,6 +155,9 @@ public record AgentConfig(
             .define("identity.proc.enabled", BOOLEAN, true,
                     "Map network namespaces and cgroups under /proc to container ids (containerd, CRI-O, podman).")
             .define("identity.proc.root", STRING, "/proc", nonEmpty(), "Where the host's /proc is mounted.")
+            .define("identity.proc.scan_interval", DURATION, "2s", durationRange(Duration.ofMillis(100), Duration.ofMinutes(10)),
+                    "Time between two scans of /proc. Shorter learns new containers sooner (fewer flows wait or go "
+                            + "unresolved) for one read of every process's cgroup file per scan, about 1 ms per 100 processes.")
             .define("identity.inventory.file", STRING, null,
                     "Inventory file (DESIGN.md format) with time-bounded IP ownership; asked last. Unset: not used.")
             .define("identity.inventory.reload_interval", DURATION, "2s", durationRange(Duration.ZERO, Duration.ofHours(1)),
@@ -165,6 +166,13 @@ public record AgentConfig(
                     "A flow whose endpoint is not known yet (a container that just started) waits this long for "
                             + "its identity, then is sent marked unresolved. Longer resolves more at the cost of "
                             + "export latency and memory for held flows.")
+            .define("identity.max_pending", INT, 50_000, range(1, 10_000_000),
+                    "Flows held at once while they wait for identity, about 1 KB each. When full the oldest is "
+                            + "sent unresolved.")
+            .define("identity.container_networks", LIST, List.of(),
+                    eachItem(matching("[0-9a-fA-F:.]+/[0-9]{1,3}", "a CIDR prefix such as 10.244.0.0/16")),
+                    "Prefixes known to hold containers besides those the resolvers learn: an unknown address in one "
+                            + "waits for its container; an address outside all of them and not the host's is external at once.")
 
             .define("export.kafka.bootstrap_servers", LIST, List.of("127.0.0.1:9092"),
                     nonEmpty().and(eachItem(matching("[^\\s:]+:[0-9]{1,5}|\\[[0-9a-fA-F:.]+\\]:[0-9]{1,5}", "host:port"))),
@@ -173,12 +181,6 @@ public record AgentConfig(
                     "Topic the flow records are written to, keyed by source workload.")
             .define("export.compression", STRING, "lz4", oneOf("none", "gzip", "snappy", "lz4", "zstd"),
                     "Producer compression. lz4 is cheap on the host's CPU; zstd saves more network at more CPU.")
-            .define("export.kafka.security_protocol", STRING, "PLAINTEXT", oneOf("PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL"),
-                    "Kafka security protocol.")
-            .define("export.kafka.sasl.mechanism", STRING, "PLAIN", oneOf("PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512"),
-                    "SASL mechanism when the security protocol is SASL_*.")
-            .define("export.kafka.sasl.username", STRING, null, "SASL user name when the security protocol is SASL_*.")
-            .define("export.kafka.sasl.password", SECRET, null, "SASL password when the security protocol is SASL_*.")
             .define("export.state_dir", STRING, "/var/lib/eastwatch", nonEmpty(),
                     "Directory for state that must survive a restart (the per-agent sequence number). The systemd "
                             + "unit's StateDirectory=eastwatch creates it.")
@@ -256,17 +258,12 @@ public record AgentConfig(
         }
         Resolvers identity = new Resolvers(v.getBoolean("identity.docker.enabled"), v.getPath("identity.docker.socket"),
                 v.getBoolean("identity.proc.enabled"), v.getPath("identity.proc.root"),
-                v.getPath("identity.inventory.file"), reload, v.getDuration("identity.grace_period"));
+                v.getDuration("identity.proc.scan_interval"), v.getPath("identity.inventory.file"), reload,
+                v.getDuration("identity.grace_period"), v.getInt("identity.max_pending"),
+                v.getList("identity.container_networks"));
 
-        String protocol = v.getString("export.kafka.security_protocol");
-        if (protocol.startsWith("SASL_") && !v.isSet("export.kafka.sasl.username")) {
-            throw new ConfigException("export.kafka.sasl.username", "Missing required configuration "
-                    + "export.kafka.sasl.username: needed when export.kafka.security_protocol is " + protocol);
-        }
         Export export = new Export(v.getList("export.kafka.bootstrap_servers"), v.getString("export.topic"),
-                v.getString("export.compression"), protocol, v.getString("export.kafka.sasl.mechanism"),
-                v.getString("export.kafka.sasl.username"), v.getSecret("export.kafka.sasl.password"),
-                v.getPath("export.state_dir"), v.getPath("export.spool.dir"), v.getLong("export.spool.max_bytes"),
+                v.getString("export.compression"), v.getPath("export.state_dir"), v.getPath("export.spool.dir"), v.getLong("export.spool.max_bytes"),
                 v.getDuration("export.heartbeat_interval"));
 
         Ops ops = new Ops(v.getBoolean("ops.enabled"), v.getString("ops.bind_address"), v.getInt("ops.port"));

@@ -7,6 +7,14 @@ package io.eastwatch.agent.decode;
  * compare without objects.
  */
 public final class PacketMeta {
+    public static final int TUNNEL_NONE = 0;
+    public static final int TUNNEL_VXLAN = 1;
+    public static final int TUNNEL_GENEVE = 2;
+    /** GRE carrying Ethernet (transparent bridging) or IP. */
+    public static final int TUNNEL_GRE = 3;
+    /** ERSPAN port mirroring (types I, II, III) over GRE. */
+    public static final int TUNNEL_ERSPAN = 4;
+
     public long tsMicros;
     public int wireLen;
     public int capLen;
@@ -27,7 +35,10 @@ public final class PacketMeta {
     public int payloadLen;
     /** Outer VLAN id, 0 when untagged. */
     public int vlan;
-    /** 0 none, 1 VXLAN, 2 Geneve: the fields above describe the inner frame. */
+    /**
+     * The tunnel whose inner frame the fields above describe: {@link #TUNNEL_NONE},
+     * {@link #TUNNEL_VXLAN}, {@link #TUNNEL_GENEVE}, {@link #TUNNEL_GRE} or {@link #TUNNEL_ERSPAN}.
+     */
     public int tunnel;
     /** A non-first IP fragment: no transport header, ports are 0 unless the decoder recovered them. */
     public boolean fragment;

@@ -1,0 +1,220 @@
+package io.eastwatch.agent.capture;
+
+import com.sun.jna.Memory;
+import com.sun.jna.Pointer;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import org.pcap4j.core.BpfProgram;
+import org.pcap4j.core.NotOpenException;
+import org.pcap4j.core.PcapHandle;
+import org.pcap4j.core.PcapNativeException;
+import org.pcap4j.core.PcapNetworkInterface;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Captures one interface on its own thread and copies each packet into the shared
+ * {@link PacketRing}. pcap4j opens the handle (snaplen, buffer, immediate mode, direction, BPF
+ * filter); the loop then reads it with {@code pcap_next_ex} in non-blocking mode and waits in
+ * {@code poll(2)} with a timeout when nothing is ready, so an idle interface still wakes up to
+ * stop and to read kernel statistics (libpcap's own read timeout never fires on an idle
+ * interface). Nothing is allocated per packet: the output pointers, the header and the packet
+ * bytes go through preallocated memory.
+ */
+final class InterfaceCapture implements Runnable {
+
+    private static final Logger log = LoggerFactory.getLogger(InterfaceCapture.class);
+    private static final long STATS_INTERVAL_NANOS = 1_000_000_000L;
+    private static final long DROP_LOG_INTERVAL_NANOS = 10_000_000_000L;
+
+    private final NetInterface iface;
+    private final PcapHandle.PcapDirection direction;
+    private final CaptureSettings settings;
+    private final PacketRing ring;
+    private final CaptureMeters meters;
+    private final PacketRing.Producer producer = new PacketRing.Producer();
+
+    private PcapHandle handle;
+    private int linkType;
+    private volatile boolean running = true;
+    private Thread thread;
+
+    private long lastRecv;
+    private long lastDrop;
+    private long lastIfDrop;
+    private long dropsSinceLog;
+    private long lastDropLogNanos;
+
+    InterfaceCapture(NetInterface iface, PcapHandle.PcapDirection direction, CaptureSettings settings,
+                     PacketRing ring, CaptureMeters meters) {
+        this.iface = iface;
+        this.direction = direction;
+        this.settings = settings;
+        this.ring = ring;
+        this.meters = meters;
+    }
+
+    /** Opens the handle on the caller's thread so a failure is reported to whoever asked. */
+    void open() throws PcapNativeException, NotOpenException {
+        PcapHandle h = new PcapHandle.Builder(iface.name())
+                .snaplen(settings.snaplen())
+                .bufferSize(settings.bufferBytes())
+                .promiscuousMode(settings.promiscuous()
+                        ? PcapNetworkInterface.PromiscuousMode.PROMISCUOUS
+                        : PcapNetworkInterface.PromiscuousMode.NONPROMISCUOUS)
+                .immediateMode(settings.immediate())
+                .timeoutMillis(settings.timeoutMillis())
+                .direction(direction)
+                .build();
+        try {
+            if (!settings.filter().isEmpty()) {
+                h.setFilter(settings.filter(), BpfProgram.BpfCompileMode.OPTIMIZE);
+            }
+            h.setBlockingMode(PcapHandle.BlockingMode.NONBLOCKING);
+            linkType = toLinkType(h.getDlt().value());
+        } catch (PcapNativeException | NotOpenException | RuntimeException e) {
+            h.close();
+            throw e;
+        }
+        handle = h;
+    }
+
+    /** Linux reports some DLT_* values that differ from the LINKTYPE_* written in files. */
+    static int toLinkType(int dlt) {
+        return switch (dlt) {
+            case 12, 14 -> TcpControlPeek.LINKTYPE_RAW;
+            default -> dlt;
+        };
+    }
+
+    void start() {
+        Thread t = new Thread(this, "eastwatch-capture-" + iface.name());
+        t.setDaemon(true);
+        thread = t;
+        t.start();
+    }
+
+    /** Stops the loop (within one poll timeout) and waits for the handle to be closed. */
+    void stop() {
+        running = false;
+        Thread t = thread;
+        if (t != null && t != Thread.currentThread()) {
+            try {
+                t.join(Math.max(2_000, settings.timeoutMillis() * 4L));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            if (t.isAlive()) {
+                log.warn("capture thread of {} did not stop in time", iface.name());
+            }
+        }
+    }
+
+    boolean isAlive() {
+        Thread t = thread;
+        return t != null && t.isAlive();
+    }
+
+    NetInterface netInterface() {
+        return iface;
+    }
+
+    @Override
+    public void run() {
+        Pointer p = NativePcap.pcapT(handle);
+        Memory out = new Memory(16);
+        Pointer headerOut = out.share(0, 8);
+        Pointer dataOut = out.share(8, 8);
+        Memory pollFd = new Memory(NativePcap.POLLFD_BYTES);
+        pollFd.clear();
+        pollFd.setInt(0, NativePcap.Pcap.pcap_get_selectable_fd(p));
+        pollFd.setShort(4, NativePcap.POLLIN);
+        Memory stat = new Memory(NativePcap.STAT_BYTES);
+        NativeCursor header = new NativeCursor();
+        NativeCursor packet = new NativeCursor();
+        byte[] headerBytes = new byte[NativePcap.PKTHDR_BYTES];
+        ByteBuffer headerView = ByteBuffer.wrap(headerBytes).order(ByteOrder.nativeOrder());
+        byte[] scratch = new byte[settings.snaplen()];
+        long nextStats = System.nanoTime() + STATS_INTERVAL_NANOS;
+        int sinceClock = 0;
+        try {
+            while (running) {
+                int r = NativePcap.Pcap.pcap_next_ex(p, headerOut, dataOut);
+                if (r == 1) {
+                    header.moveTo(out.getLong(0));
+                    packet.moveTo(out.getLong(8));
+                    header.read(0, headerBytes, 0, NativePcap.PKTHDR_BYTES);
+                    long ts = headerView.getLong(0) * 1_000_000L + headerView.getLong(8);
+                    int capLen = Math.min(headerView.getInt(16), scratch.length);
+                    int wireLen = headerView.getInt(20);
+                    packet.read(0, scratch, 0, capLen);
+                    boolean control = TcpControlPeek.isTcpControl(scratch, capLen, linkType);
+                    ring.offer(producer, control, ts, wireLen, scratch, capLen, linkType, iface.ifindex());
+                    if (++sinceClock == 4096) {
+                        sinceClock = 0;
+                        long now = System.nanoTime();
+                        if (now >= nextStats) {
+                            nextStats = now + STATS_INTERVAL_NANOS;
+                            readStats(p, stat);
+                        }
+                    }
+                } else if (r == 0) {
+                    NativePcap.Libc.poll(pollFd, 1, settings.timeoutMillis());
+                    long now = System.nanoTime();
+                    if (now >= nextStats) {
+                        nextStats = now + STATS_INTERVAL_NANOS;
+                        readStats(p, stat);
+                    }
+                } else {
+                    if (running) {
+                        meters.readErrors.increment();
+                        log.info("capture on {} ended: {}", iface.name(), NativePcap.Pcap.pcap_geterr(p));
+                    }
+                    break;
+                }
+            }
+            readStats(p, stat);
+        } finally {
+            handle.close();
+        }
+    }
+
+    private void readStats(Pointer p, Memory stat) {
+        if (NativePcap.Pcap.pcap_stats(p, stat) != 0) {
+            return;
+        }
+        long recv = Integer.toUnsignedLong(stat.getInt(0));
+        long drop = Integer.toUnsignedLong(stat.getInt(4));
+        long ifDrop = Integer.toUnsignedLong(stat.getInt(8));
+        // The counters are 32-bit and wrap: deltas modulo 2^32.
+        meters.kernelReceived.add((recv - lastRecv) & 0xffffffffL);
+        long dropDelta = (drop - lastDrop) & 0xffffffffL;
+        meters.kernelDrops.add(dropDelta);
+        meters.interfaceDrops.add((ifDrop - lastIfDrop) & 0xffffffffL);
+        lastRecv = recv;
+        lastDrop = drop;
+        lastIfDrop = ifDrop;
+        if (dropDelta > 0) {
+            dropsSinceLog += dropDelta;
+            long now = System.nanoTime();
+            if (now - lastDropLogNanos >= DROP_LOG_INTERVAL_NANOS) {
+                log.warn("kernel dropped {} packets on {} (ifindex {}) in the last {} s; raise the capture buffer or narrow the filter",
+                        dropsSinceLog, iface.name(), iface.ifindex(),
+                        lastDropLogNanos == 0 ? "few" : String.valueOf((now - lastDropLogNanos) / 1_000_000_000L));
+                dropsSinceLog = 0;
+                lastDropLogNanos = now;
+            }
+        }
+    }
+
+    /** A JNA pointer that can be moved to another native address, so reading a packet needs no new object. */
+    private static final class NativeCursor extends Pointer {
+        NativeCursor() {
+            super(0);
+        }
+
+        void moveTo(long address) {
+            peer = address;
+        }
+    }
+}

@@ -1,0 +1,188 @@
+package io.eastwatch.agent.capture;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.function.LongConsumer;
+import org.pcap4j.core.NotOpenException;
+import org.pcap4j.core.PcapHandle;
+import org.pcap4j.core.PcapNativeException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Live capture through libpcap on the interfaces {@link InterfaceDiscovery} selects, following
+ * them as containers come and go.
+ *
+ * <p>Threads: one capture thread per interface copies packets into a shared {@link PacketRing};
+ * the thread that calls {@link #run} is the single processing thread, which drains the ring into
+ * the {@link PacketHandler} (the flow table is single-threaded). While no packets arrive it calls
+ * the ticker with wall-clock time every {@link CaptureSettings#tickIntervalMillis()}, so idle flows
+ * still expire. Interface ids given to the handler are kernel interface indexes.
+ *
+ * <p>Each packet is counted once: a host-side veth is captured in the inbound direction only
+ * (what its container sent), so a packet between two local containers is seen on the sender's veth
+ * and not again on the receiver's. With auto-discovery a bridge is captured in the outbound
+ * direction only (what the host itself sends into the bridge: traffic from other hosts or host
+ * processes to containers); what containers send through it is already seen on their veths.
+ * Configured interfaces that are neither are captured in both directions. Known gap: a packet
+ * routed by this host from a container on one captured bridge to a container on another is seen on
+ * the sender's veth and again leaving the second bridge.
+ */
+public final class LivePcapSource implements PacketSource, InterfaceDiscovery.Listener {
+
+    private static final Logger log = LoggerFactory.getLogger(LivePcapSource.class);
+    private static final int DRAIN_BATCH = 1024;
+    private static final int NAMES_KEPT = 4096;
+
+    private final CaptureSettings settings;
+    private final InterfaceDiscovery discovery;
+    private final PacketRing ring;
+    private final CaptureMeters meters;
+    private final Map<String, InterfaceCapture> captures = new ConcurrentHashMap<>();
+    /** ifindex -> name, including recently closed interfaces whose packets may still be in the ring. */
+    private final Map<Integer, String> names = new LinkedHashMap<>(64, 0.75f, false) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<Integer, String> eldest) {
+            return size() > NAMES_KEPT;
+        }
+    };
+    private volatile LongConsumer ticker = wallMicros -> { };
+    private volatile boolean closed;
+    private volatile Thread runner;
+
+    public LivePcapSource(CaptureSettings settings, InterfaceDiscovery discovery, MeterRegistry registry) {
+        this.settings = settings;
+        this.discovery = discovery;
+        this.ring = new PacketRing(settings.ringSlots(), settings.snaplen(), settings.sampleFraction(),
+                settings.sampleOneIn(), settings.reserveFraction());
+        this.meters = new CaptureMeters(registry, ring, captures::size);
+    }
+
+    /**
+     * Called on the processing thread with the wall clock in microseconds since the epoch whenever
+     * the ring is empty and a tick interval has passed. Packets still in the kernel buffer may carry
+     * earlier timestamps than the last tick (by at most the kernel buffering delay).
+     */
+    public void setTicker(LongConsumer ticker) {
+        this.ticker = ticker == null ? wallMicros -> { } : ticker;
+    }
+
+    @Override
+    public void run(PacketHandler handler) {
+        runner = Thread.currentThread();
+        discovery.start(this);
+        long tickNanos = TimeUnit.MILLISECONDS.toNanos(settings.tickIntervalMillis());
+        long nextTick = System.nanoTime() + tickNanos;
+        try {
+            while (!closed) {
+                int n = ring.drain(handler, DRAIN_BATCH);
+                if (n > 0) {
+                    continue;
+                }
+                long now = System.nanoTime();
+                if (now >= nextTick) {
+                    ticker.accept(TimeUnit.MILLISECONDS.toMicros(System.currentTimeMillis()));
+                    nextTick = now + tickNanos;
+                }
+                ring.awaitPackets(Math.min(nextTick - now, tickNanos));
+            }
+        } finally {
+            discovery.close();
+            for (InterfaceCapture c : captures.values()) {
+                stopCapture(c);
+            }
+            captures.clear();
+            // What the capture threads queued before they stopped still reaches the flow table.
+            while (ring.drain(handler, DRAIN_BATCH) > 0) {
+                // drained in batches until empty
+            }
+        }
+    }
+
+    @Override
+    public boolean added(NetInterface iface) {
+        if (closed) {
+            return false;
+        }
+        PcapHandle.PcapDirection direction = direction(iface);
+        InterfaceCapture capture = new InterfaceCapture(iface, direction, settings, ring, meters);
+        try {
+            capture.open();
+        } catch (PcapNativeException | NotOpenException | RuntimeException e) {
+            meters.openFailures.increment();
+            log.warn("cannot capture on {} (ifindex {}): {}; retrying on the next discovery poll",
+                    iface.name(), iface.ifindex(), e.getMessage());
+            return false;
+        }
+        synchronized (names) {
+            names.put(iface.ifindex(), iface.name());
+        }
+        InterfaceCapture previous = captures.put(iface.name(), capture);
+        if (previous != null) {
+            stopCapture(previous);
+        }
+        capture.start();
+        meters.opened.increment();
+        log.info("capturing on {} (ifindex {}, {}, direction {}, master {})", iface.name(), iface.ifindex(),
+                iface.kind(), direction, iface.master());
+        return true;
+    }
+
+    @Override
+    public void removed(NetInterface iface) {
+        InterfaceCapture c = captures.get(iface.name());
+        if (c != null && c.netInterface().ifindex() == iface.ifindex()) {
+            captures.remove(iface.name(), c);
+            stopCapture(c);
+            log.info("stopped capturing on {} (ifindex {}): interface removed", iface.name(), iface.ifindex());
+        }
+    }
+
+    private void stopCapture(InterfaceCapture c) {
+        c.stop();
+        meters.closed.increment();
+    }
+
+    PcapHandle.PcapDirection direction(NetInterface iface) {
+        return switch (iface.kind()) {
+            case VETH -> PcapHandle.PcapDirection.IN;
+            case BRIDGE -> discovery.settings().autoDiscover() ? PcapHandle.PcapDirection.OUT : PcapHandle.PcapDirection.INOUT;
+            case OTHER -> PcapHandle.PcapDirection.INOUT;
+        };
+    }
+
+    /** Names of the interfaces being captured now, with their capture threads alive. */
+    public Map<String, NetInterface> capturing() {
+        Map<String, NetInterface> out = new LinkedHashMap<>();
+        for (Map.Entry<String, InterfaceCapture> e : captures.entrySet()) {
+            if (e.getValue().isAlive()) {
+                out.put(e.getKey(), e.getValue().netInterface());
+            }
+        }
+        return out;
+    }
+
+    public InterfaceDiscovery discovery() {
+        return discovery;
+    }
+
+    @Override
+    public String interfaceName(int interfaceId) {
+        synchronized (names) {
+            String n = names.get(interfaceId);
+            return n != null ? n : "ifindex-" + interfaceId;
+        }
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        Thread r = runner;
+        if (r != null) {
+            java.util.concurrent.locks.LockSupport.unpark(r);
+        }
+    }
+}

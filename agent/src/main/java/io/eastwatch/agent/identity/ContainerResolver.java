@@ -1,0 +1,33 @@
+package io.eastwatch.agent.identity;
+
+import com.google.protobuf.ByteString;
+
+/**
+ * One source of container identity. The enricher asks its resolvers in order and the first that
+ * knows an address wins. Lookups come from the flow thread and must not block; resolvers learn in
+ * the background (their own threads) and answer from what they learned so far.
+ */
+public interface ContainerResolver extends AutoCloseable {
+
+    /** The name stamped on endpoints this resolver identified: "docker", "proc", "inventory". */
+    String name();
+
+    /** Starts learning (connects, scans, loads); returns without waiting for the first answer. */
+    void start();
+
+    /**
+     * The container that owned {@code address} (4 or 16 bytes) at {@code tsMicros}, or null.
+     * {@code captureInterface} (may be null) is the interface the flow was seen on: when it is a
+     * container's host-side veth, that container wins among several owners of the address.
+     */
+    ContainerIdentity lookup(ByteString address, long tsMicros, String captureInterface);
+
+    /** Whether {@code address} lies in a network this resolver knows to hold containers. */
+    boolean inContainerNetwork(ByteString address);
+
+    /** Containers known to be running now. */
+    int containersKnown();
+
+    @Override
+    void close();
+}

@@ -1,0 +1,210 @@
+package io.eastwatch.agent.identity;
+
+import com.google.protobuf.ByteString;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Time-bounded ownership of addresses and host-side interfaces by containers. An address belongs
+ * to a container only between the moment it was attached and the moment it was released, and the
+ * same address may later belong to another container, so a flow is attributed with the owner at
+ * the flow's own time, not with whoever holds the address now.
+ *
+ * <p>One writer at a time (the resolver's thread, under this object's lock); lookups from the flow
+ * thread read copy-on-write arrays without locking. Released intervals are kept for
+ * {@code retentionMicros} so that flows reported late still find their owner, then pruned; the
+ * total number of intervals is capped and the oldest released ones go first when it is reached.
+ */
+final class OwnershipTable {
+    static final long OPEN = Long.MAX_VALUE;
+
+    record Ownership(ContainerIdentity container, long fromMicros, long toMicros) {
+        boolean covers(long t, long slack) {
+            return t >= fromMicros - slack && (toMicros == OPEN || t < toMicros + slack);
+        }
+    }
+
+    private final Map<Object, Ownership[]> byKey = new ConcurrentHashMap<>();
+    private final long retentionMicros;
+    private final long slackMicros;
+    private final int maxIntervals;
+    private int intervals;
+    private long overflow;
+
+    /**
+     * @param retentionMicros how long a released interval stays answerable
+     * @param slackMicros     clock tolerance when no interval strictly contains the time
+     * @param maxIntervals    cap on stored intervals (open and released)
+     */
+    OwnershipTable(long retentionMicros, long slackMicros, int maxIntervals) {
+        this.retentionMicros = retentionMicros;
+        this.slackMicros = slackMicros;
+        this.maxIntervals = maxIntervals;
+    }
+
+    /** Starts {@code container}'s ownership of {@code key} at {@code fromMicros}, unless it already holds it. */
+    synchronized boolean open(Object key, ContainerIdentity container, long fromMicros) {
+        Ownership[] cur = byKey.get(key);
+        if (cur != null) {
+            for (Ownership o : cur) {
+                if (o.toMicros == OPEN && o.container.id().equals(container.id())) {
+                    return false;
+                }
+            }
+        }
+        if (intervals >= maxIntervals && !evictOldestReleased()) {
+            overflow++;
+            return false;
+        }
+        Ownership[] next = cur == null ? new Ownership[1] : Arrays.copyOf(cur, cur.length + 1);
+        next[next.length - 1] = new Ownership(container, fromMicros, OPEN);
+        byKey.put(key, next);
+        intervals++;
+        return true;
+    }
+
+    /** Ends {@code containerId}'s open ownership of {@code key} at {@code atMicros}. */
+    synchronized void close(Object key, String containerId, long atMicros) {
+        Ownership[] cur = byKey.get(key);
+        if (cur == null) {
+            return;
+        }
+        Ownership[] next = null;
+        for (int i = 0; i < cur.length; i++) {
+            Ownership o = cur[i];
+            if (o.toMicros == OPEN && o.container.id().equals(containerId)) {
+                if (next == null) {
+                    next = cur.clone();
+                }
+                next[i] = new Ownership(o.container, o.fromMicros, Math.max(atMicros, o.fromMicros));
+            }
+        }
+        if (next != null) {
+            byKey.put(key, next);
+        }
+    }
+
+    /** Ends every open ownership of {@code containerId} at {@code atMicros}. */
+    synchronized void closeAll(String containerId, long atMicros) {
+        for (Object key : new ArrayList<>(byKey.keySet())) {
+            close(key, containerId, atMicros);
+        }
+    }
+
+    /** Keys {@code containerId} holds now. */
+    synchronized Set<Object> openKeys(String containerId) {
+        Set<Object> keys = new HashSet<>();
+        byKey.forEach((k, v) -> {
+            for (Ownership o : v) {
+                if (o.toMicros == OPEN && o.container.id().equals(containerId)) {
+                    keys.add(k);
+                }
+            }
+        });
+        return keys;
+    }
+
+    /** Drops released intervals older than the retention. */
+    synchronized void prune(long nowMicros) {
+        for (Object key : new ArrayList<>(byKey.keySet())) {
+            Ownership[] cur = byKey.get(key);
+            List<Ownership> keep = new ArrayList<>(cur.length);
+            for (Ownership o : cur) {
+                if (o.toMicros == OPEN || o.toMicros + retentionMicros > nowMicros) {
+                    keep.add(o);
+                }
+            }
+            if (keep.size() != cur.length) {
+                intervals -= cur.length - keep.size();
+                if (keep.isEmpty()) {
+                    byKey.remove(key);
+                } else {
+                    byKey.put(key, keep.toArray(new Ownership[0]));
+                }
+            }
+        }
+    }
+
+    private boolean evictOldestReleased() {
+        Object oldestKey = null;
+        Ownership oldest = null;
+        for (Map.Entry<Object, Ownership[]> e : byKey.entrySet()) {
+            for (Ownership o : e.getValue()) {
+                if (o.toMicros != OPEN && (oldest == null || o.toMicros < oldest.toMicros)) {
+                    oldest = o;
+                    oldestKey = e.getKey();
+                }
+            }
+        }
+        if (oldest == null) {
+            return false;
+        }
+        Ownership[] cur = byKey.get(oldestKey);
+        List<Ownership> keep = new ArrayList<>(Arrays.asList(cur));
+        keep.remove(oldest);
+        if (keep.isEmpty()) {
+            byKey.remove(oldestKey);
+        } else {
+            byKey.put(oldestKey, keep.toArray(new Ownership[0]));
+        }
+        intervals--;
+        return true;
+    }
+
+    /**
+     * The owner of {@code key} at {@code tMicros}: an interval that contains the time, the latest
+     * started if several do; failing that, one within the clock slack. When {@code preferred} is
+     * given (the container seen on the capture interface), it wins among the candidates.
+     */
+    ContainerIdentity lookup(Object key, long tMicros, ContainerIdentity preferred) {
+        Ownership[] cur = byKey.get(key);
+        if (cur == null) {
+            return null;
+        }
+        ContainerIdentity strict = pick(cur, tMicros, 0, preferred);
+        return strict != null ? strict : pick(cur, tMicros, slackMicros, preferred);
+    }
+
+    private static ContainerIdentity pick(Ownership[] cur, long t, long slack, ContainerIdentity preferred) {
+        Ownership best = null;
+        for (Ownership o : cur) {
+            if (!o.covers(t, slack)) {
+                continue;
+            }
+            if (preferred != null && o.container.id().equals(preferred.id())) {
+                return o.container;
+            }
+            if (best == null || o.fromMicros > best.fromMicros) {
+                best = o;
+            }
+        }
+        return best == null ? null : best.container;
+    }
+
+    /** Distinct containers holding at least one key now. */
+    int openContainers() {
+        Set<String> ids = new HashSet<>();
+        for (Ownership[] v : byKey.values()) {
+            for (Ownership o : v) {
+                if (o.toMicros == OPEN) {
+                    ids.add(o.container.id());
+                }
+            }
+        }
+        return ids.size();
+    }
+
+    synchronized long overflow() {
+        return overflow;
+    }
+
+    synchronized void clear() {
+        byKey.clear();
+        intervals = 0;
+    }
+}
