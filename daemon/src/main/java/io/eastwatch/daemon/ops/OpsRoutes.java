@@ -20,6 +20,8 @@ public final class OpsRoutes {
     }
 
     private final Map<String, Entry> routes = new ConcurrentHashMap<>();
+    /** Routes for every path under a prefix ending in '/', e.g. {@code /api/v1/alerts/} for an alert by id. */
+    private final Map<String, Entry> prefixes = new ConcurrentHashMap<>();
 
     /**
      * Adds {@code route} at {@code path} for {@code methods}. A GET route also answers HEAD
@@ -48,8 +50,43 @@ public final class OpsRoutes {
         return add(path, route, HttpMethod.GET);
     }
 
-    /** The entry for {@code path}, or null. */
+    /**
+     * Adds {@code route} for every path that starts with {@code prefix} (which ends with '/') and
+     * has more after it; the route reads the rest from the request path.
+     */
+    public OpsRoutes addPrefix(String prefix, OpsRoute route, HttpMethod... methods) {
+        Objects.requireNonNull(route, "route");
+        if (prefix == null || !prefix.startsWith("/") || !prefix.endsWith("/")) {
+            throw new IllegalArgumentException("prefix: " + prefix + " (expected: starts and ends with /)");
+        }
+        if (methods.length == 0) {
+            throw new IllegalArgumentException("methods: none (expected: at least one)");
+        }
+        Set<HttpMethod> set = new LinkedHashSet<>(java.util.List.of(methods));
+        if (set.contains(HttpMethod.GET)) {
+            set.add(HttpMethod.HEAD);
+        }
+        if (prefixes.putIfAbsent(prefix, new Entry(Collections.unmodifiableSet(set), route)) != null) {
+            throw new IllegalArgumentException("prefix: " + prefix + " (expected: not registered yet)");
+        }
+        return this;
+    }
+
+    /** The entry for {@code path} (an exact route first, then the longest matching prefix), or null. */
     public Entry find(String path) {
-        return routes.get(path);
+        Entry exact = routes.get(path);
+        if (exact != null) {
+            return exact;
+        }
+        Entry best = null;
+        int bestLen = -1;
+        for (Map.Entry<String, Entry> e : prefixes.entrySet()) {
+            String prefix = e.getKey();
+            if (path.length() > prefix.length() && path.startsWith(prefix) && prefix.length() > bestLen) {
+                best = e.getValue();
+                bestLen = prefix.length();
+            }
+        }
+        return best;
     }
 }
