@@ -11,6 +11,7 @@ import io.eastwatch.agent.decode.DecodeResult;
 import io.eastwatch.agent.decode.PacketDecoder;
 import io.eastwatch.agent.decode.PacketMeta;
 import io.eastwatch.agent.export.AgentStats;
+import io.eastwatch.agent.export.CountingFlowSink;
 import io.eastwatch.agent.export.JsonFlowExporter;
 import io.eastwatch.agent.export.KafkaExportSettings;
 import io.eastwatch.agent.export.KafkaFlowExporter;
@@ -109,9 +110,11 @@ public final class AgentApp implements AutoCloseable {
                     String.join("\n  ", config.effective()));
 
             // Built from the end of the pipeline backwards: each stage receives its successor.
-            built = config.output() == AgentConfig.Output.JSON
-                    ? jsonExport(config, out, registry)
-                    : kafkaExport(config, registry);
+            built = switch (config.output()) {
+                case JSON -> jsonExport(config, out, registry);
+                case COUNT -> countExport(out);
+                case KAFKA -> kafkaExport(config, registry);
+            };
             this.export = built;
             this.identity = identity(config, offline, export.sink(), registry);
             this.source = offline
@@ -293,6 +296,11 @@ public final class AgentApp implements AutoCloseable {
         return new Export(json, () -> out.checkError()
                 ? HealthCheck.Result.down("standard output is closed")
                 : HealthCheck.Result.up("writing JSON lines"), json::flush, json::flush);
+    }
+
+    private static Export countExport(PrintStream out) {
+        CountingFlowSink count = new CountingFlowSink(out);
+        return new Export(count, () -> HealthCheck.Result.up("counting flow records"), count::flush, count::flush);
     }
 
     private Export kafkaExport(AgentConfig config, MeterRegistry registry) throws IOException {

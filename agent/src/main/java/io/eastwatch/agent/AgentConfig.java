@@ -43,7 +43,7 @@ public record AgentConfig(
         List<String> effective) {
 
     /** Where flow records go. */
-    public enum Output { KAFKA, JSON }
+    public enum Output { KAFKA, JSON, COUNT }
 
     /** Who this agent is, as written into every record. */
     public record Identity(String id, String host, Duration shutdownTimeout) {
@@ -199,8 +199,9 @@ public record AgentConfig(
                             + "needs this host's address or 0.0.0.0.")
             .define("ops.port", INT, 9470, range(0, 65535), "Port of the ops server (0: any free port).")
 
-            .define("output", STRING, "kafka", oneOf("kafka", "json"),
-                    "Where flow records go: kafka, or json for one JSON object per line on standard output.");
+            .define("output", STRING, "kafka", oneOf("kafka", "json", "count"),
+                    "Where flow records go: kafka, json for one JSON object per line on standard output, or count "
+                            + "to print only how many there were (benchmarks).");
 
     /** Loads {@code file} (null: defaults only), applies {@code overrides}, validates everything. */
     public static AgentConfig load(Path file, Map<String, String> overrides) {

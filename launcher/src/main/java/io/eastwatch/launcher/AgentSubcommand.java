@@ -16,7 +16,7 @@ final class AgentSubcommand implements Subcommand {
     private final CommandLine cli = new CommandLine("eastwatch agent")
             .option("config", "FILE", "YAML configuration (keys: docs/config-agent.md)")
             .option("pcap", "FILE", "read this pcap/pcapng file instead of live interfaces, then exit")
-            .option("output", "MODE", "kafka (default) or json: one flow record per line on stdout")
+            .option("output", "MODE", "kafka (default), json (one flow record per line on stdout) or count (totals only)")
             .option("inventory", "FILE", "container inventory file for identity (DESIGN.md format)")
             .flag("check", "validate the configuration, print the effective values and exit");
 
@@ -34,7 +34,7 @@ final class AgentSubcommand implements Subcommand {
     public String help() {
         return """
                 Usage: eastwatch agent --config FILE [--output kafka|json]
-                       eastwatch agent --pcap FILE [--config FILE] [--output json] [--inventory FILE]
+                       eastwatch agent --pcap FILE [--config FILE] [--output json|count] [--inventory FILE]
 
                 Captures container east-west traffic (auto-discovered veths and bridges, or the
                 configured interfaces), turns it into flow records and sends them to Kafka, or prints
