@@ -211,9 +211,12 @@ public final class BaselineStore {
         c.name = src.getName();
         c.image = src.getImage();
         c.host = src.getHost();
-        c.ip = Addresses.format(f.record.getSrcAddr().toByteArray());
-        c.lastSeenUs = Math.max(c.lastSeenUs, f.lastUs);
         long win = windowOf(f.lastUs);
+        if (c.ip == null || win != c.window) {
+            // Formatting an address costs more than the rest of the flow: once per window is enough.
+            c.ip = Addresses.format(f.record.getSrcAddr().toByteArray());
+        }
+        c.lastSeenUs = Math.max(c.lastSeenUs, f.lastUs);
         if (c.window == Long.MIN_VALUE) {
             c.resetWindow(win);
         } else if (win > c.window) {

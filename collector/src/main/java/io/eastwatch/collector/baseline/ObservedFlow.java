@@ -76,8 +76,16 @@ public final class ObservedFlow {
         return workloadOf(src);
     }
 
+    private String edgeKey;
+
+    /** peer|port|protocol, built once per flow. */
     public String edgeKey() {
-        return peerKey + "|" + port + "|" + protocol;
+        String k = edgeKey;
+        if (k == null) {
+            k = peerKey + "|" + port + "|" + protocol;
+            edgeKey = k;
+        }
+        return k;
     }
 
     public boolean dstIsContainer() {
