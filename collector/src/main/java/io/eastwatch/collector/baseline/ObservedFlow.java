@@ -170,6 +170,10 @@ public final class ObservedFlow {
             }
         } else if (proto != UDP) {
             return Attempt.NONE;
+        } else if (r.getSrcPort() < 1024 && r.getDstPort() >= 1024) {
+            // From a service port to an ephemeral one: an answer (DNS, NTP) whose request the capture
+            // missed, not something the sender initiated.
+            return Attempt.NONE;
         }
         switch (outcome) {
             case ESTABLISHED:
