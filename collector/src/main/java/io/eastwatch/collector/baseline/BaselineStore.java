@@ -153,7 +153,12 @@ public final class BaselineStore {
         // A workload's own grace never exceeds the global learning: with no learning asked for
         // (forensics on a capture), every workload is judged from its first flow.
         long grace = Math.min(settings.newWorkloadGraceMicros(), settings.learningMicros());
-        long ends = nowUs < globalEnd ? globalEnd : nowUs + grace;
+        long ends;
+        if (settings.learningMicros() == 0 || nowUs >= globalEnd && grace == 0) {
+            ends = Long.MIN_VALUE; // judged from its first flow, even one stamped earlier
+        } else {
+            ends = nowUs < globalEnd ? globalEnd : nowUs + grace;
+        }
         w = new WorkloadBaseline(name, nowUs, ends);
         state.workloads.put(name, w);
         return w;
