@@ -149,6 +149,7 @@ public final class CollectorApp implements AutoCloseable {
                 if (System.nanoTime() - lastLag > 1_000_000_000L) {
                     lastLag = System.nanoTime();
                     updateLag();
+                    checkAgents();
                 }
             }
             if (inTransaction) {
@@ -205,6 +206,17 @@ public final class CollectorApp implements AutoCloseable {
         for (PartitionIngest p : pipelines.values()) {
             p.engine().setConsumerLag(total);
         }
+    }
+
+    /** Wall-clock silence of agents; health alerts go out in the open (or a new) transaction. */
+    private void checkAgents() {
+        long now = System.currentTimeMillis();
+        // Heartbeats reach every partition: the lowest one this collector owns speaks for all.
+        pipelines.keySet().stream().min(Integer::compare).ifPresent(p -> {
+            begin();
+            pipelines.get(p).engine().checkAgentsWallClock(now);
+            dirty.add(p);
+        });
     }
 
     private static String type(ConsumerRecord<byte[], byte[]> rec) {

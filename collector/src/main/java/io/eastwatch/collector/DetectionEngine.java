@@ -146,7 +146,17 @@ public final class DetectionEngine {
 
     public void onHeartbeat(AgentHeartbeat heartbeat) {
         incidents.arrival(System.nanoTime());
-        coverage.onHeartbeat(heartbeat);
+        coverage.onHeartbeat(heartbeat, System.currentTimeMillis());
+    }
+
+    /**
+     * Daemon only (never in replay): raises the health alert for agents whose heartbeats stopped
+     * arriving for the silence interval of wall time, which the event-time test cannot see when
+     * every agent stops at once.
+     */
+    public void checkAgentsWallClock(long wallMillis) {
+        incidents.arrival(0);
+        coverage.checkWallClock(wallMillis);
     }
 
     /** Moves event time to {@code eventTimeUs} (e.g. the minimum watermark of live agents). */

@@ -34,6 +34,8 @@ public final class CoverageMonitor {
         public long flows;
         public long unresolvedFlows;
         public boolean silentReported;
+        /** Wall clock (ms) when its last heartbeat arrived: the only wall-time fact, for total silence. */
+        public long lastHeartbeatWallMs;
         public boolean dropsReported;
     }
 
@@ -81,11 +83,12 @@ public final class CoverageMonitor {
         }
     }
 
-    public void onHeartbeat(AgentHeartbeat hb) {
+    public void onHeartbeat(AgentHeartbeat hb, long wallMs) {
         Agent a = agent(hb.getAgentId(), hb.getHost());
         if (a == null) {
             return;
         }
+        a.lastHeartbeatWallMs = wallMs;
         long captured = hb.getPacketsCaptured();
         long dropped = hb.getPacketsDroppedKernel() + hb.getPacketsDroppedAgent();
         long dc = captured - a.captured;
@@ -121,16 +124,36 @@ public final class CoverageMonitor {
             if (a.watermarkUs == Long.MIN_VALUE || a.silentReported || nowUs - a.watermarkUs <= settings.silenceMicros()) {
                 continue;
             }
-            a.silentReported = true;
-            Map<String, Object> ev = new LinkedHashMap<>();
-            ev.put("agent_id", a.agentId);
-            ev.put("last_watermark_us", a.watermarkUs);
-            ev.put("silent_seconds", (nowUs - a.watermarkUs) / 1_000_000L);
-            sink.report(new Finding(SILENT, true, hostSuspect(a), Severity.HIGH, 0.6, List.of(), ev, 0, List.of(),
-                    String.format("The eastwatch agent on %s has sent nothing for %d s of event time while other agents "
-                            + "kept reporting: that host is a blind spot.", a.host, (nowUs - a.watermarkUs) / 1_000_000L),
-                    a.watermarkUs, nowUs, 1));
+            reportSilent(a, nowUs);
         }
+    }
+
+    /**
+     * Wall clock check for when every agent stops (event time then stands still and the event-time
+     * test cannot fire): an agent with no heartbeat for the silence interval of wall time is silent.
+     * The finding carries the agent's last watermark as its start, so the alert has the same id as
+     * the event-time one would.
+     */
+    public void checkWallClock(long wallMs) {
+        for (Agent a : state.agents.values()) {
+            if (a.watermarkUs == Long.MIN_VALUE || a.silentReported || a.lastHeartbeatWallMs == 0
+                    || (wallMs - a.lastHeartbeatWallMs) * 1000 <= settings.silenceMicros()) {
+                continue;
+            }
+            reportSilent(a, a.watermarkUs + (wallMs - a.lastHeartbeatWallMs) * 1000);
+        }
+    }
+
+    private void reportSilent(Agent a, long nowUs) {
+        a.silentReported = true;
+        Map<String, Object> ev = new LinkedHashMap<>();
+        ev.put("agent_id", a.agentId);
+        ev.put("last_watermark_us", a.watermarkUs);
+        ev.put("silent_seconds", (nowUs - a.watermarkUs) / 1_000_000L);
+        sink.report(new Finding(SILENT, true, hostSuspect(a), Severity.HIGH, 0.6, List.of(), ev, 0, List.of(),
+                String.format("The eastwatch agent on %s has sent nothing for %d s: that host is a blind spot.",
+                        a.host, (nowUs - a.watermarkUs) / 1_000_000L),
+                a.watermarkUs, nowUs, 1));
     }
 
     /** Watermarks of agents that are not silent: event time may advance to their minimum. */

@@ -44,6 +44,19 @@ class AgentHealthTest {
     }
 
     @Test
+    void agentsSilentInWallTimeAreReportedEvenWhenEventTimeStandsStill() {
+        engine.onHeartbeat(hb("agent-node-1", TestCluster.T0, 0, 0));
+        long now = System.currentTimeMillis();
+        engine.checkAgentsWallClock(now + 30_000);
+        assertTrue(alerts.isEmpty());
+        engine.checkAgentsWallClock(now + 61_000);
+        assertEquals(1, alerts.size());
+        assertEquals("agent-silent", alerts.get(0).detector());
+        engine.checkAgentsWallClock(now + 120_000);
+        assertEquals(1, alerts.size(), "one alert per silence");
+    }
+
+    @Test
     void heavyDropsRaiseAHealthAlertAndLightOnesDoNot() {
         long t = TestCluster.T0;
         engine.onHeartbeat(hb("agent-node-1", t, 0, 0));

@@ -92,7 +92,10 @@ class CollectorKafkaTest {
     }
 
     static CollectorSettings engineSettings() {
-        return CollectorSettings.defaults().withLearning(Duration.ofMinutes(10));
+        // Wall-clock agent silence is not part of this comparison: the split run pauses between phases.
+        CollectorSettings s = CollectorSettings.defaults().withLearning(Duration.ofMinutes(10));
+        return new CollectorSettings(s.baseline(), s.scan(), s.newEdge(), s.bruteForce(), s.volume(), s.replicaOutlier(),
+                s.incidents(), new io.eastwatch.collector.coverage.HealthSettings(3_600_000_000L, 0.05, 1_000));
     }
 
     /** Writes flows keyed by source workload and a heartbeat per agent to every partition each tick. */
