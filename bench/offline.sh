@@ -20,7 +20,7 @@ dpkg-query -W libpcap-dev >/dev/null 2>&1 || apt-get install -y -qq libpcap-dev 
 command -v softflowd >/dev/null || apt-get install -y -qq softflowd nfdump >/dev/null
 [ -x "$work/floor" ] || cc -O2 -march=native -o "$work/floor" "$shared/floor.c" -lpcap
 [ -s "$work/east5m.pcap" ] || python3 "$shared/gen_pcap.py" -o "$work/east5m.pcap"
-(cd "$root" && mvn -q -B -DskipTests package)
+[ "${EASTWATCH_NO_BUILD:-0}" = 1 ] || (cd "$root" && mvn -q -B -DskipTests package)
 F="$work/east5m.pcap"
 jar=$(ls "$root"/launcher/target/eastwatch-launcher-*.jar | head -n1)
 ew="java -Xms1g -Xmx1g -XX:+UseParallelGC -cp $jar:$root/launcher/target/lib/* io.eastwatch.launcher.Main agent --pcap $F"

@@ -94,6 +94,77 @@ public final class CollectorApp implements AutoCloseable {
         return s;
     }
 
+    private final java.util.concurrent.ConcurrentLinkedQueue<io.eastwatch.collector.baseline.BaselineSettings.ApprovedEdge>
+            approvals = new java.util.concurrent.ConcurrentLinkedQueue<>();
+    private volatile java.util.List<DetectionEngine.BaselineCopy> baselines = java.util.List.of();
+    private volatile java.util.Set<io.eastwatch.collector.baseline.BaselineSettings.ApprovedEdge> approvedView =
+            java.util.Set.of();
+    private long lastBaselineCopy;
+    private volatile Map<String, Object> clientProperties = Map.of();
+
+    /** Extra Kafka client properties (TLS / SASL from kafka.security); set before {@link #start}. */
+    public void clientProperties(Map<String, Object> props) {
+        this.clientProperties = Map.copyOf(props);
+    }
+
+    /** Ready: consuming (partitions assigned, or a group with nothing to assign yet) and caught up. */
+    public boolean caughtUp(long maxLag) {
+        return failure == null && consumer != null && lag.get() <= maxLag;
+    }
+
+    public long lag() {
+        return lag.get();
+    }
+
+    /**
+     * Approves an edge in every partition this collector owns, on the consume thread; the approval
+     * is in the next snapshot of each, so it survives restart and rebalance. Partitions owned by
+     * other collectors of the group need the approval posted there too (or the edge in
+     * detection.approved_edges).
+     */
+    public void approve(io.eastwatch.collector.baseline.BaselineSettings.ApprovedEdge edge) {
+        approvals.add(Objects.requireNonNull(edge, "edge"));
+    }
+
+    /** The owned partitions' baselines, copied every 2 s on the consume thread. */
+    public java.util.List<DetectionEngine.BaselineCopy> baselines() {
+        return baselines;
+    }
+
+    /** Edges approved in this collector (configuration and API), as of the last copy. */
+    public java.util.Set<io.eastwatch.collector.baseline.BaselineSettings.ApprovedEdge> approvedEdges() {
+        return approvedView;
+    }
+
+    private void applyApprovals() {
+        io.eastwatch.collector.baseline.BaselineSettings.ApprovedEdge a;
+        boolean any = false;
+        while ((a = approvals.poll()) != null) {
+            for (Map.Entry<Integer, PartitionIngest> e : pipelines.entrySet()) {
+                if (e.getValue().engine().approve(a)) {
+                    begin();
+                    dirty.add(e.getKey());
+                }
+            }
+            LOG.info("edge approved: {} -> {} port {} protocol {}", a.sourceWorkload(), a.peer(), a.port(), a.protocol());
+            any = true;
+        }
+        if (any) {
+            copyBaselines();
+        }
+    }
+
+    private void copyBaselines() {
+        java.util.List<DetectionEngine.BaselineCopy> all = new java.util.ArrayList<>();
+        java.util.Set<io.eastwatch.collector.baseline.BaselineSettings.ApprovedEdge> approved = new java.util.HashSet<>();
+        for (PartitionIngest p : pipelines.values()) {
+            all.addAll(p.engine().baselineCopy(p.engine().watermarkUs()));
+            approved.addAll(p.engine().approvedEdges());
+        }
+        baselines = java.util.List.copyOf(all);
+        approvedView = java.util.Set.copyOf(approved);
+    }
+
     /** Starts the consume loop on its own thread. */
     public void start() {
         thread = new Thread(this::run, "eastwatch-collector-" + ingest.instanceId());
@@ -142,6 +213,11 @@ public final class CollectorApp implements AutoCloseable {
                     }
                     positions.put(rec.partition(), rec.offset() + 1);
                     dirty.add(rec.partition());
+                }
+                applyApprovals();
+                if (System.nanoTime() - lastBaselineCopy > 2_000_000_000L) {
+                    lastBaselineCopy = System.nanoTime();
+                    copyBaselines();
                 }
                 if (inTransaction && System.nanoTime() - transactionStartNanos >= ingest.commitIntervalMillis() * 1_000_000L) {
                     commit();
@@ -308,6 +384,7 @@ public final class CollectorApp implements AutoCloseable {
         p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, "5000");
         p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
         p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+        p.putAll(clientProperties);
         return p;
     }
 
@@ -322,6 +399,7 @@ public final class CollectorApp implements AutoCloseable {
         p.put(ProducerConfig.LINGER_MS_CONFIG, "5");
         p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
         p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
+        p.putAll(clientProperties);
         return p;
     }
 

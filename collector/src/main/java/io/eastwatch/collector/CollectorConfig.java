@@ -42,11 +42,30 @@ import org.yaml.snakeyaml.constructor.SafeConstructor;
  *   cluster_networks: [10.244.0.0/16]
  *   approved_edges:
  *     - {source: shop/web, peer: shop/db, port: 5432, protocol: tcp}
- * metrics:
- *   listen: 127.0.0.1:9465                 # Prometheus /metrics; omit to disable
+ *   security:                              # TLS / SASL to the brokers (docs/config-collector.md)
+ *     security_protocol: sasl_ssl
+ *     sasl: {mechanism: scram-sha-512, username: collector, password_file: /etc/eastwatch/kafka.pass}
+ *     ssl: {truststore: /etc/eastwatch/kafka-ca.p12}
+ * ops:
+ *   listen: 127.0.0.1:9465                 # /metrics, /healthz, /readyz and the API; "off" disables
+ *   api_tokens_file: /etc/eastwatch/api-tokens   # one bearer token per line; no tokens: no /api/v1
+ *   max_alerts: 10000                      # alerts the API keeps in memory (newest revision each)
+ * webhooks:
+ *   - {name: soc, url: "https://soc.example/hooks/eastwatch", format: generic, min_severity: medium,
+ *      secret_file: /etc/eastwatch/soc.secret}
+ *   - {name: splunk, url: "https://splunk:8088/services/collector/event", format: splunk-hec,
+ *      splunk_token_file: /etc/eastwatch/hec.token}
+ * delivery:
+ *   dead_letter_topic: eastwatch.alerts.deadletter
+ *   group_prefix: eastwatch-delivery
  * </pre>
+ * Secrets ({@code api_tokens}, {@code secret}, {@code splunk_token}, {@code password}) may be
+ * given inline, as {@code *_file} (read at start, trailing newline dropped), never logged.
  */
-public record CollectorConfig(IngestSettings ingest, CollectorSettings detection, String metricsListen) {
+public record CollectorConfig(IngestSettings ingest, CollectorSettings detection, String metricsListen,
+                              io.eastwatch.daemon.kafka.KafkaSecurity security, java.util.List<String> apiTokens,
+                              int maxAlerts, java.util.List<io.eastwatch.collector.deliver.WebhookTargetSettings> webhooks,
+                              String deliveryDeadLetterTopic, String deliveryGroupPrefix) {
 
     /** A configuration problem: the message names the key (exit status 2). */
     public static final class ConfigError extends Exception {
@@ -55,12 +74,15 @@ public record CollectorConfig(IngestSettings ingest, CollectorSettings detection
         }
     }
 
-    private static final Set<String> SECTIONS = Set.of("kafka", "detection", "metrics");
+    private static final Set<String> SECTIONS = Set.of("kafka", "detection", "ops", "webhooks", "delivery");
     private static final Set<String> KAFKA = Set.of("bootstrap_servers", "group_id", "flows_topic", "alerts_topic",
-            "dead_letter_topic", "state_topic", "instance_id", "commit_interval");
+            "dead_letter_topic", "state_topic", "instance_id", "commit_interval", "security");
+    private static final Set<String> OPS = Set.of("listen", "api_tokens", "api_tokens_file", "max_alerts");
+    private static final Set<String> DELIVERY = Set.of("dead_letter_topic", "group_prefix");
+    private static final Set<String> WEBHOOK = Set.of("name", "url", "format", "min_severity", "secret", "secret_file",
+            "splunk_token", "splunk_token_file", "timeout", "max_attempts", "backoff_base", "backoff_max");
     private static final Set<String> DETECTION = Set.of("learning", "new_workload_grace", "window", "cluster_networks",
             "approved_edges");
-    private static final Set<String> METRICS = Set.of("listen");
 
     public static CollectorConfig load(Path file) throws ConfigError {
         Object root;
@@ -74,7 +96,8 @@ public record CollectorConfig(IngestSettings ingest, CollectorSettings detection
         Map<String, Object> top = map("", root == null ? Map.of() : root, SECTIONS);
         Map<String, Object> kafka = map("kafka", top.getOrDefault("kafka", Map.of()), KAFKA);
         Map<String, Object> det = map("detection", top.getOrDefault("detection", Map.of()), DETECTION);
-        Map<String, Object> metrics = map("metrics", top.getOrDefault("metrics", Map.of()), METRICS);
+        Map<String, Object> ops = map("ops", top.getOrDefault("ops", Map.of()), OPS);
+        Map<String, Object> delivery = map("delivery", top.getOrDefault("delivery", Map.of()), DELIVERY);
         try {
             Object servers = kafka.get("bootstrap_servers");
             if (servers == null) {
@@ -103,12 +126,138 @@ public record CollectorConfig(IngestSettings ingest, CollectorSettings detection
             BaselineSettings baseline = new BaselineSettings(learning, grace, window, b.maxWorkloads(),
                     b.maxEdgesPerWorkload(), b.maxServedPorts(), b.maxLatenessMicros(), b.maxContainers(),
                     Math.max(b.containerIdleMicros(), window), approved, networks);
-            Object listen = metrics.get("listen");
-            return new CollectorConfig(ingest, CollectorSettings.defaults().withBaseline(baseline),
-                    listen == null ? null : listen.toString());
+            String listen = text(ops, "listen", "127.0.0.1:9465");
+            if (listen.equals("off")) {
+                listen = null;
+            } else if (!listen.matches("[^\\s:]+:\\d{1,5}|\\[[0-9a-fA-F:.]+\\]:\\d{1,5}")) {
+                throw new ConfigError("ops.listen: " + listen + " (expected: address:port, e.g. 127.0.0.1:9465, or off)");
+            }
+            List<String> tokens = new ArrayList<>();
+            Object inline = ops.get("api_tokens");
+            if (inline != null) {
+                if (!(inline instanceof List<?> l)) {
+                    throw new ConfigError("ops.api_tokens: (hidden) (expected: a list of tokens)");
+                }
+                l.forEach(t -> tokens.add(String.valueOf(t)));
+            }
+            if (ops.get("api_tokens_file") != null) {
+                Path f = Path.of(ops.get("api_tokens_file").toString());
+                try {
+                    for (String line : Files.readAllLines(f, StandardCharsets.UTF_8)) {
+                        if (!line.isBlank() && !line.startsWith("#")) {
+                            tokens.add(line.trim());
+                        }
+                    }
+                } catch (IOException e) {
+                    throw new ConfigError("ops.api_tokens_file: cannot read " + f + " (" + e.getClass().getSimpleName() + ")");
+                }
+            }
+            for (String t : tokens) {
+                if (t.length() < 16) {
+                    throw new ConfigError("ops.api_tokens: a token of " + t.length() + " characters (expected: at least 16)");
+                }
+            }
+            int maxAlerts = ops.get("max_alerts") == null ? 10_000 : integer("ops.max_alerts", ops.get("max_alerts"));
+            if (maxAlerts < 1) {
+                throw new ConfigError("ops.max_alerts: " + maxAlerts + " (expected: >= 1)");
+            }
+            io.eastwatch.daemon.kafka.KafkaSecurity security = security(kafka.get("security"));
+            List<io.eastwatch.collector.deliver.WebhookTargetSettings> hooks = webhooks(top.getOrDefault("webhooks", List.of()));
+            return new CollectorConfig(ingest, CollectorSettings.defaults().withBaseline(baseline), listen, security,
+                    List.copyOf(tokens), maxAlerts, hooks,
+                    text(delivery, "dead_letter_topic", "eastwatch.alerts.deadletter"),
+                    text(delivery, "group_prefix", "eastwatch-delivery"));
         } catch (IllegalArgumentException e) {
             throw new ConfigError(e.getMessage());
         }
+    }
+
+    private static final io.eastwatch.daemon.config.ConfigDef SECURITY =
+            io.eastwatch.daemon.kafka.KafkaSecurity.define(new io.eastwatch.daemon.config.ConfigDef(), "kafka.security");
+
+    /** kafka.security: the shared TLS / SASL keys of both daemons (KafkaSecurity), flattened and validated. */
+    private static io.eastwatch.daemon.kafka.KafkaSecurity security(Object value) throws ConfigError {
+        if (value == null) {
+            return io.eastwatch.daemon.kafka.KafkaSecurity.PLAINTEXT;
+        }
+        Map<String, String> flat = new java.util.LinkedHashMap<>();
+        flatten("kafka.security", value, flat);
+        try {
+            Map<String, String> resolved = new java.util.LinkedHashMap<>();
+            for (Map.Entry<String, String> e : flat.entrySet()) {
+                if (e.getKey().endsWith("_file") && SECURITY.keys().stream().anyMatch(k -> k.name().equals(
+                        e.getKey().substring(0, e.getKey().length() - 5)))) {
+                    String key = e.getKey().substring(0, e.getKey().length() - 5);
+                    resolved.put(key, readSecret(e.getKey(), e.getValue()));
+                } else {
+                    resolved.put(e.getKey(), e.getValue());
+                }
+            }
+            return io.eastwatch.daemon.kafka.KafkaSecurity.from(SECURITY.defaults(resolved), "kafka.security");
+        } catch (io.eastwatch.daemon.config.ConfigException e) {
+            throw new ConfigError(e.getMessage());
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    private static void flatten(String prefix, Object v, Map<String, String> out) throws ConfigError {
+        if (v instanceof Map<?, ?> m) {
+            for (Map.Entry<?, ?> e : ((Map<Object, Object>) m).entrySet()) {
+                flatten(prefix + "." + e.getKey(), e.getValue(), out);
+            }
+        } else if (v == null) {
+            throw new ConfigError(prefix + ": empty (expected: a value)");
+        } else {
+            out.put(prefix, v.toString());
+        }
+    }
+
+    private static String readSecret(String key, String file) throws ConfigError {
+        try {
+            return Files.readString(Path.of(file), StandardCharsets.UTF_8).strip();
+        } catch (IOException e) {
+            throw new ConfigError(key + ": cannot read " + file + " (" + e.getClass().getSimpleName() + ")");
+        }
+    }
+
+    private static List<io.eastwatch.collector.deliver.WebhookTargetSettings> webhooks(Object value) throws ConfigError {
+        if (!(value instanceof List<?> list)) {
+            throw new ConfigError("webhooks: " + value + " (expected: a list of targets)");
+        }
+        List<io.eastwatch.collector.deliver.WebhookTargetSettings> out = new ArrayList<>();
+        Set<String> names = new java.util.HashSet<>();
+        for (int i = 0; i < list.size(); i++) {
+            String key = "webhooks[" + i + "]";
+            Map<String, Object> w = map(key, list.get(i), WEBHOOK);
+            try {
+                String name = text(w, "name", null);
+                if (name == null) {
+                    throw new ConfigError(key + ".name: missing (expected: a short unique name)");
+                }
+                if (!names.add(name)) {
+                    throw new ConfigError(key + ".name: " + name + " (expected: unique among webhooks)");
+                }
+                if (w.get("url") == null) {
+                    throw new ConfigError(key + ".url: missing");
+                }
+                String secret = w.get("secret_file") != null ? readSecret(key + ".secret_file", w.get("secret_file").toString())
+                        : text(w, "secret", null);
+                String token = w.get("splunk_token_file") != null
+                        ? readSecret(key + ".splunk_token_file", w.get("splunk_token_file").toString())
+                        : text(w, "splunk_token", null);
+                out.add(new io.eastwatch.collector.deliver.WebhookTargetSettings(name,
+                        java.net.URI.create(w.get("url").toString()),
+                        io.eastwatch.collector.deliver.DeliveryFormat.parse(text(w, "format", "generic")),
+                        text(w, "min_severity", "low"), secret, token,
+                        duration(key + ".timeout", w.get("timeout"), Duration.ofSeconds(5)),
+                        w.get("max_attempts") == null ? 6 : integer(key + ".max_attempts", w.get("max_attempts")),
+                        duration(key + ".backoff_base", w.get("backoff_base"), Duration.ofMillis(500)),
+                        duration(key + ".backoff_max", w.get("backoff_max"), Duration.ofSeconds(60))));
+            } catch (IllegalArgumentException e) {
+                throw new ConfigError(key + "." + e.getMessage());
+            }
+        }
+        return out;
     }
 
     private static List<BaselineSettings.ApprovedEdge> approvedEdges(Object value) throws ConfigError {

@@ -1,15 +1,10 @@
 package io.eastwatch.collector;
 
-import com.sun.net.httpserver.HttpServer;
 import io.eastwatch.collector.alert.AlertSink;
 import io.eastwatch.collector.alert.JsonLinesAlertSink;
-import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.io.PrintStream;
-import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -67,8 +62,8 @@ public final class CollectorMain {
                 cfg.ingest().instanceId(), cfg.ingest().bootstrapServers(), cfg.ingest().groupId(),
                 cfg.ingest().flowsTopic(), cfg.ingest().alertsTopic(), cfg.ingest().deadLetterTopic(),
                 cfg.ingest().stateTopic(), cfg.detection().baseline().learningMicros() / 1_000_000L);
-        PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-        HttpServer metrics = null;
+        io.eastwatch.daemon.DaemonMetrics daemonMetrics = new io.eastwatch.daemon.DaemonMetrics();
+        PrometheusMeterRegistry registry = daemonMetrics.registry();
         JsonLinesAlertSink file = null;
         if (alertsOut != null) {
             try {
@@ -78,27 +73,63 @@ public final class CollectorMain {
                 return 2;
             }
         }
-        if (cfg.metricsListen() != null) {
-            try {
-                metrics = metricsServer(cfg.metricsListen(), registry);
-            } catch (IOException | IllegalArgumentException e) {
-                err.println("metrics.listen: " + cfg.metricsListen() + ": " + e.getMessage());
-                return 2;
-            }
-        }
         AlertSink sink = file == null ? null : file;
         CollectorApp app = new CollectorApp(cfg.ingest(), cfg.detection(), registry, sink);
+        app.clientProperties(cfg.security().clientProperties());
+        java.util.Map<String, Object> kafka = new java.util.HashMap<>(cfg.security().clientProperties());
+        kafka.put("bootstrap.servers", cfg.ingest().bootstrapServers());
+        io.eastwatch.collector.deliver.AlertDelivery delivery = null;
+        io.eastwatch.collector.api.AlertIndexFeeder feeder = null;
+        io.eastwatch.daemon.ops.OpsHttpServer ops = null;
+        try {
+            io.eastwatch.collector.deliver.DeadLetterStore deadLetters = null;
+            if (!cfg.webhooks().isEmpty()) {
+                delivery = new io.eastwatch.collector.deliver.AlertDelivery(kafka, cfg.ingest().alertsTopic(),
+                        cfg.deliveryDeadLetterTopic(), cfg.deliveryGroupPrefix(), cfg.webhooks(), 1000, registry);
+                deadLetters = delivery.deadLetters();
+            }
+            if (cfg.metricsListen() != null) {
+                io.eastwatch.collector.api.AlertIndex index = cfg.apiTokens().isEmpty()
+                        ? null : new io.eastwatch.collector.api.AlertIndex(cfg.maxAlerts());
+                ops = opsServer(cfg, app, index, deadLetters, registry);
+                if (index != null) {
+                    feeder = new io.eastwatch.collector.api.AlertIndexFeeder(kafka, cfg.ingest().alertsTopic(), index,
+                            new io.eastwatch.collector.api.AlertIndexMetrics(index, 10, registry), registry);
+                }
+            }
+        } catch (IOException | IllegalArgumentException e) {
+            err.println("ops.listen: " + cfg.metricsListen() + ": " + e.getMessage());
+            if (delivery != null) {
+                delivery.close();
+            }
+            daemonMetrics.close();
+            return 2;
+        }
+        final io.eastwatch.collector.deliver.AlertDelivery deliveryRef = delivery;
+        final io.eastwatch.collector.api.AlertIndexFeeder feederRef = feeder;
         Thread hook = new Thread(() -> {
             try {
                 app.close();
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
+            if (deliveryRef != null) {
+                deliveryRef.close();
+            }
+            if (feederRef != null) {
+                feederRef.close();
+            }
         }, "eastwatch-collector-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
+        if (delivery != null) {
+            delivery.start();
+        }
+        if (feeder != null) {
+            feeder.start();
+        }
         app.run();
-        if (metrics != null) {
-            metrics.stop(0);
+        if (ops != null) {
+            ops.close();
         }
         if (file != null) {
             try {
@@ -110,27 +141,48 @@ public final class CollectorMain {
         return app.failure() == null ? 0 : 1;
     }
 
-    private static HttpServer metricsServer(String listen, PrometheusMeterRegistry registry) throws IOException {
+    /**
+     * /metrics, /healthz, /readyz (ready = consuming and caught up: lag of at most 1,000 records)
+     * and, with API tokens configured, the /api/v1 routes.
+     */
+    private static io.eastwatch.daemon.ops.OpsHttpServer opsServer(CollectorConfig cfg, CollectorApp app,
+            io.eastwatch.collector.api.AlertIndex index, io.eastwatch.collector.deliver.DeadLetterStore deadLetters,
+            PrometheusMeterRegistry registry) throws IOException {
+        String listen = cfg.metricsListen();
         int colon = listen.lastIndexOf(':');
-        if (colon < 0) {
-            throw new IllegalArgumentException("metrics.listen: " + listen + " (expected: host:port)");
+        String host = listen.substring(0, colon).replace("[", "").replace("]", "");
+        int port = Integer.parseInt(listen.substring(colon + 1));
+        io.eastwatch.daemon.ops.HealthRoute health = new io.eastwatch.daemon.ops.HealthRoute()
+                .register("ingest", () -> app.failure() != null
+                        ? io.eastwatch.daemon.ops.HealthCheck.Result.down("stopped: " + app.failure())
+                        : io.eastwatch.daemon.ops.HealthCheck.Result.up(app.assignedPartitions().size()
+                                + " partitions, lag " + app.lag()));
+        io.eastwatch.daemon.ops.OpsRoutes routes = new io.eastwatch.daemon.ops.OpsRoutes()
+                .get("/metrics", new io.eastwatch.daemon.ops.MetricsRoute(registry))
+                .get("/healthz", health)
+                .get("/readyz", (req, uri) -> app.caughtUp(1000)
+                        ? io.eastwatch.daemon.ops.OpsResponse.json(io.netty.handler.codec.http.HttpResponseStatus.OK,
+                                java.util.Map.of("ready", true, "lag", app.lag(), "partitions", app.assignedPartitions().size()))
+                        : io.eastwatch.daemon.ops.OpsResponse.json(
+                                io.netty.handler.codec.http.HttpResponseStatus.SERVICE_UNAVAILABLE,
+                                java.util.Map.of("ready", false, "lag", app.lag())));
+        if (index != null) {
+            io.eastwatch.collector.api.ApiRoutes.register(routes, cfg.apiTokens(), index, deadLetters,
+                    new CollectorBaselineView(app), a -> app.approve(new io.eastwatch.collector.baseline.BaselineSettings
+                            .ApprovedEdge(a.sourceWorkload(), a.targetWorkload(), a.port(), protocolNumber(a.protocol()))),
+                    registry);
         }
-        int port;
-        try {
-            port = Integer.parseInt(listen.substring(colon + 1));
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("metrics.listen: " + listen + " (expected: host:port)");
-        }
-        HttpServer server = HttpServer.create(new InetSocketAddress(listen.substring(0, colon), port), 0);
-        server.createContext("/metrics", ex -> {
-            byte[] body = registry.scrape().getBytes(StandardCharsets.UTF_8);
-            ex.getResponseHeaders().add("Content-Type", "text/plain; version=0.0.4; charset=utf-8");
-            ex.sendResponseHeaders(200, body.length);
-            try (OutputStream os = ex.getResponseBody()) {
-                os.write(body);
-            }
-        });
+        io.eastwatch.daemon.ops.OpsHttpServer server = new io.eastwatch.daemon.ops.OpsHttpServer(
+                new io.eastwatch.daemon.ops.OpsHttpSettings(host, port), routes, registry, "eastwatch.collector");
         server.start();
         return server;
+    }
+
+    private static int protocolNumber(String protocol) {
+        return switch (protocol) {
+            case "udp" -> 17;
+            case "icmp" -> 1;
+            default -> 6;
+        };
     }
 }

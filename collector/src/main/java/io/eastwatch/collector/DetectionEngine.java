@@ -243,4 +243,51 @@ public final class DetectionEngine {
         newestUs = s.newestUs;
         watermarkUs = s.watermarkUs;
     }
+
+    /** Approves an edge at run time (the API's feedback loop); kept in the snapshot. Engine thread only. */
+    public boolean approve(io.eastwatch.collector.baseline.BaselineSettings.ApprovedEdge edge) {
+        return store.approve(edge);
+    }
+
+    /**
+     * A copy of the learned baselines for the API, taken on the engine thread: per workload its
+     * phase, replicas and edges ("peer|port|protocol" -> flows, bytes, failures, first/last seen).
+     */
+    public java.util.List<BaselineCopy> baselineCopy(long nowUs) {
+        java.util.List<BaselineCopy> out = new java.util.ArrayList<>();
+        for (io.eastwatch.collector.baseline.WorkloadBaseline w : store.state().workloads.values()) {
+            java.util.List<EdgeCopy> edges = new java.util.ArrayList<>();
+            for (java.util.Map.Entry<String, io.eastwatch.collector.baseline.EdgeStats> e : w.edges.entrySet()) {
+                String[] k = e.getKey().split("\\|");
+                io.eastwatch.collector.baseline.EdgeStats st = e.getValue();
+                edges.add(new EdgeCopy(k[0], k.length > 1 ? Integer.parseInt(k[1]) : 0,
+                        k.length > 2 ? Integer.parseInt(k[2]) : 0, st.flows, st.bytes, st.failures,
+                        st.firstSeenUs, st.lastSeenUs));
+            }
+            out.add(new BaselineCopy(w.name, store.phase(w, nowUs).name().toLowerCase(java.util.Locale.ROOT),
+                    w.replicas.size(), w.firstSeenUs, edges));
+        }
+        for (io.eastwatch.collector.baseline.BaselineSettings.ApprovedEdge a : store.state().approved) {
+            approvedCopy.add(a);
+        }
+        return out;
+    }
+
+    private final java.util.Set<io.eastwatch.collector.baseline.BaselineSettings.ApprovedEdge> approvedCopy =
+            java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+    /** Edges approved at run time in this engine (a snapshot taken by {@link #baselineCopy}). */
+    public java.util.Set<io.eastwatch.collector.baseline.BaselineSettings.ApprovedEdge> approvedEdges() {
+        java.util.Set<io.eastwatch.collector.baseline.BaselineSettings.ApprovedEdge> all = new java.util.HashSet<>(approvedCopy);
+        all.addAll(store.settings().approvedEdges());
+        return all;
+    }
+
+    /** One workload's baseline, copied for readers outside the engine thread. */
+    public record BaselineCopy(String workload, String phase, int replicas, long firstSeenUs, java.util.List<EdgeCopy> edges) {
+    }
+
+    public record EdgeCopy(String peer, int port, int protocol, long flows, long bytes, long failures,
+                           long firstSeenUs, long lastSeenUs) {
+    }
 }

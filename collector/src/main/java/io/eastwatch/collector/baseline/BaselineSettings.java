@@ -127,7 +127,7 @@ public record BaselineSettings(
             }
         }
 
-        boolean matches(String source, String peerKey, int p, int proto) {
+        public boolean matches(String source, String peerKey, int p, int proto) {
             return sourceWorkload.equals(source) && peer.equals(peerKey)
                     && (port == 0 || port == p) && (protocol == 0 || protocol == proto);
         }

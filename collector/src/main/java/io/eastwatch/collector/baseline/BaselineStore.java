@@ -41,6 +41,8 @@ public final class BaselineStore {
         public Map<String, WorkloadBaseline> workloads = new HashMap<>();
         public LinkedHashMap<String, ContainerActivity> containers = new LinkedHashMap<>(16, 0.75f, true);
         public Set<Long> learnedPrefixes = new HashSet<>();
+        /** Edges approved at run time (API): part of the snapshot, so an approval survives restart and rebalance. */
+        public java.util.List<BaselineSettings.ApprovedEdge> approved = new java.util.ArrayList<>();
     }
 
     private static final int PREFIX_LIMIT = 65_536;
@@ -172,21 +174,37 @@ public final class BaselineStore {
         if (w.edges.containsKey(f.edgeKey())) {
             return true;
         }
-        for (BaselineSettings.ApprovedEdge a : settings.approvedEdges()) {
-            if (a.matches(w.name, f.peerKey, f.port, f.protocol)) {
-                return true;
-            }
-        }
-        return w.edgesOverflowed;
+        return approved(w, f) || w.edgesOverflowed;
     }
 
+    /** Approved by configuration or, at run time, through the API. */
     public boolean approved(WorkloadBaseline w, ObservedFlow f) {
         for (BaselineSettings.ApprovedEdge a : settings.approvedEdges()) {
             if (a.matches(w.name, f.peerKey, f.port, f.protocol)) {
                 return true;
             }
         }
+        for (BaselineSettings.ApprovedEdge a : state.approved) {
+            if (a.matches(w.name, f.peerKey, f.port, f.protocol)) {
+                return true;
+            }
+        }
         return false;
+    }
+
+    /**
+     * Approves an edge from now on (an analyst's decision that a new dependency is legitimate).
+     * Bounded by the edge limit of one workload; a repeated approval is a no-op.
+     */
+    public boolean approve(BaselineSettings.ApprovedEdge edge) {
+        if (state.approved.contains(edge)) {
+            return false;
+        }
+        if (state.approved.size() >= settings.maxEdgesPerWorkload()) {
+            state.approved.remove(0);
+        }
+        state.approved.add(edge);
+        return true;
     }
 
     /**
