@@ -33,6 +33,7 @@ final class PrometheusProcess implements AutoCloseable {
         try (ServerSocket s = new ServerSocket(0)) {
             port = s.getLocalPort();
         }
+        Files.createDirectories(dir);
         Path config = dir.resolve("prometheus.yml");
         Files.writeString(config, "global:\n  scrape_interval: 1s\n  evaluation_interval: 1s\nscrape_configs:\n"
                 + job("eastwatch-agent", agentTargets) + job("eastwatch-collector", collectorTargets));

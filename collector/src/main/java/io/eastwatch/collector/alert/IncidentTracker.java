@@ -76,6 +76,25 @@ public final class IncidentTracker implements FindingSink {
                 .description("Alert updates published (new evidence or stages on an open alert)").register(registry);
         this.closedEarly = Counter.builder("eastwatch.collector.baseline.overflow").tag("table", "incidents")
                 .description("Entries not kept because a baseline table was full").register(registry);
+        // every (detector, severity) series exists from the start at 0, so dashboards and
+        // increase() see the first alert as a change, not as a new series
+        for (String detector : DETECTORS) {
+            for (io.eastwatch.collector.detect.Severity severity : io.eastwatch.collector.detect.Severity.values()) {
+                alertCounter(detector, severity);
+            }
+        }
+    }
+
+    /** Every detector name an alert can carry (bounded tag values of eastwatch_collector_alerts_total). */
+    public static final List<String> DETECTORS = List.of(io.eastwatch.collector.detect.ScanDetector.NAME,
+            io.eastwatch.collector.detect.NewEdgeDetector.NAME, io.eastwatch.collector.detect.BruteForceDetector.NAME,
+            io.eastwatch.collector.detect.VolumeDetector.NAME, io.eastwatch.collector.detect.ReplicaOutlierDetector.NAME,
+            io.eastwatch.collector.coverage.CoverageMonitor.SILENT, io.eastwatch.collector.coverage.CoverageMonitor.DROPS);
+
+    private Counter alertCounter(String detector, io.eastwatch.collector.detect.Severity severity) {
+        return Counter.builder("eastwatch.collector.alerts").tag("detector", detector)
+                .tag("severity", severity.json()).description("Alerts raised (new incidents)")
+                .register(registry);
     }
 
     public State state() {
@@ -137,9 +156,7 @@ public final class IncidentTracker implements FindingSink {
         Alert alert = build(inc, f);
         sink.publish(alert);
         if (inc.revision == 1) {
-            Counter.builder("eastwatch.collector.alerts").tag("detector", f.detector())
-                    .tag("severity", alert.severity().json()).description("Alerts raised (new incidents)")
-                    .register(registry).increment();
+            alertCounter(f.detector(), alert.severity()).increment();
         } else {
             updates.increment();
         }
