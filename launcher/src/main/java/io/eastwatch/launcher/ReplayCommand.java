@@ -152,6 +152,10 @@ public final class ReplayCommand {
         for (Alert a : r.alerts()) {
             out.printf("  %-8s %-18s %s%n", a.severity().json(), a.detector(), a.summary());
         }
+        if (inventory == null) {
+            out.println("note: without --inventory no endpoint is a container, and the collector judges containers"
+                    + " only (baselines belong to workloads)");
+        }
         return ExitStatus.OK;
     }
 
