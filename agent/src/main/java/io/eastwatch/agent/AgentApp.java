@@ -44,6 +44,8 @@ import io.micrometer.core.instrument.Measurement;
 import io.micrometer.core.instrument.search.Search;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -85,9 +87,13 @@ public final class AgentApp implements AutoCloseable {
     private final ShutdownSequence shutdown;
     private final CountDownLatch processingEnded = new CountDownLatch(1);
     private volatile String captureState = "starting";
+    /** Guarded by {@code this}: run() begins only if stop() has not come first. */
+    private boolean started;
+    private boolean stopped;
 
-    /** The export stage: the sink, how it reports its health, how it is closed. */
-    private record Export(FlowSink sink, Supplier<HealthCheck.Result> health, Runnable close) {
+    /** The export stage: the sink, how it reports its health, how it is drained and closed. */
+    private record Export(FlowSink sink, Supplier<HealthCheck.Result> health, ShutdownSequence.Step drain,
+                          Runnable close) {
     }
 
     private AgentApp(AgentConfig config, PrintStream out) throws IOException {
@@ -95,6 +101,7 @@ public final class AgentApp implements AutoCloseable {
         this.metrics = new DaemonMetrics();
         MeterRegistry registry = metrics.registry();
         boolean offline = config.capture().file() != null;
+        Export built = null;
         try {
             LOG.info("eastwatch agent {} on {} starting ({}); effective configuration:\n  {}",
                     config.agent().id(), config.agent().host(),
@@ -102,9 +109,10 @@ public final class AgentApp implements AutoCloseable {
                     String.join("\n  ", config.effective()));
 
             // Built from the end of the pipeline backwards: each stage receives its successor.
-            this.export = config.output() == AgentConfig.Output.JSON
+            built = config.output() == AgentConfig.Output.JSON
                     ? jsonExport(config, out, registry)
                     : kafkaExport(config, registry);
+            this.export = built;
             this.identity = identity(config, offline, export.sink(), registry);
             this.source = offline
                     ? new PcapFileSource(config.capture().file(), registry)
@@ -119,6 +127,9 @@ public final class AgentApp implements AutoCloseable {
             }
             this.ops = config.ops().enabled() ? opsServer(config, registry) : null;
         } catch (IOException | RuntimeException e) {
+            if (built != null) {
+                built.close().run();
+            }
             closeResources();
             metrics.close();
             throw e;
@@ -127,9 +138,9 @@ public final class AgentApp implements AutoCloseable {
                 .then("stop capture", this::stopCapture)
                 .then("flush flow table", flowTable::flushAll)
                 .then("flush identity", identity::flush)
-                .then("flush exporter", export.sink()::flush)
+                .then("flush exporter", export.drain())
                 .then("close exporter", export.close()::run)
-                .then("close resolvers", this::closeResources);
+                .then("release capture, resolvers and ops server", this::closeResources);
     }
 
     /**
@@ -146,6 +157,12 @@ public final class AgentApp implements AutoCloseable {
      * called, then runs the shutdown sequence (so a file run ends with every flow exported).
      */
     public void run() throws IOException {
+        synchronized (this) {
+            if (stopped) {
+                return;
+            }
+            started = true;
+        }
         for (ContainerResolver r : resolvers) {
             r.start();
         }
@@ -163,7 +180,7 @@ public final class AgentApp implements AutoCloseable {
         }
     }
 
-    private void onPacket(long tsMicros, int wireLen, java.nio.ByteBuffer buf, int offset, int capLen,
+    private void onPacket(long tsMicros, int wireLen, ByteBuffer buf, int offset, int capLen,
                           int linkType, int interfaceId) {
         if (decoder.decode(tsMicros, wireLen, buf, offset, capLen, linkType, interfaceId, meta) == DecodeResult.OK) {
             flowTable.onPacket(meta);
@@ -172,13 +189,14 @@ public final class AgentApp implements AutoCloseable {
 
     /** Stops gracefully; blocks until the shutdown sequence has run (at most once, bounded). */
     public synchronized void stop() {
+        stopped = true;
         if (shutdown.run()) {
             LOG.info("agent stopped cleanly");
         }
     }
 
     /** The address the ops server listens on, or null when it is off. */
-    public java.net.InetSocketAddress opsAddress() {
+    public InetSocketAddress opsAddress() {
         return ops == null ? null : ops.address();
     }
 
@@ -193,6 +211,9 @@ public final class AgentApp implements AutoCloseable {
 
     private void stopCapture() throws InterruptedException {
         source.close();
+        if (!started) {
+            return; // stopped before run(): no processing thread owns the flow table
+        }
         // the flow table belongs to the processing thread until it has left run()
         if (!processingEnded.await(config.agent().shutdownTimeout().toMillis(), TimeUnit.MILLISECONDS)) {
             throw new IllegalStateException("packet processing did not stop");
@@ -271,7 +292,7 @@ public final class AgentApp implements AutoCloseable {
         JsonFlowExporter json = new JsonFlowExporter(config.agent().id(), config.agent().host(), out, registry);
         return new Export(json, () -> out.checkError()
                 ? HealthCheck.Result.down("standard output is closed")
-                : HealthCheck.Result.up("writing JSON lines"), json::flush);
+                : HealthCheck.Result.up("writing JSON lines"), json::flush, json::flush);
     }
 
     private Export kafkaExport(AgentConfig config, MeterRegistry registry) throws IOException {
@@ -291,7 +312,26 @@ public final class AgentApp implements AutoCloseable {
         KafkaFlowExporter kafka = new KafkaFlowExporter(s, new RegistryAgentStats(registry), registry);
         return new Export(kafka, () -> kafka.spooling()
                 ? HealthCheck.Result.degraded("Kafka unreachable: spooling, " + kafka.spoolBytes() + " bytes on disk")
-                : HealthCheck.Result.up(kafka.exportedCount() + " flows acknowledged"), kafka::close);
+                : HealthCheck.Result.up(kafka.exportedCount() + " flows acknowledged"),
+                () -> drain(kafka, close), kafka::close);
+    }
+
+    /**
+     * Waits for the producer's acknowledgements, then, while the exporter still runs, for the
+     * spool to empty: records spooled because Kafka was away (or its topic metadata not known yet,
+     * as when a short capture file ends within a second of start) are sent now rather than left
+     * for the next start. Bounded: with Kafka still away they stay spooled, nothing is lost.
+     */
+    private static void drain(KafkaFlowExporter kafka, Duration budget) throws InterruptedException {
+        kafka.flush();
+        long deadline = System.nanoTime() + budget.toNanos();
+        while ((kafka.spooling() || kafka.spoolBytes() > 0) && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+        if (kafka.spoolBytes() > 0) {
+            LOG.warn("Kafka did not take the spool before shutdown: {} bytes stay spooled for the next start",
+                    kafka.spoolBytes());
+        }
     }
 
     private static Duration min(Duration a, Duration b) {
@@ -306,7 +346,7 @@ public final class AgentApp implements AutoCloseable {
                         : HealthCheck.Result.up(flowTable.size() + " flows"))
                 .register("export", export.health()::get);
         for (ContainerResolver r : resolvers) {
-            health.register("identity." + r.name(), () -> HealthCheck.Result.up(r.containersKnown() + " containers known"));
+            health.register("identity." + r.name(), () -> resolverHealth(r));
         }
         OpsRoutes routes = new OpsRoutes()
                 .get("/metrics", new MetricsRoute(metrics.registry()))
@@ -317,6 +357,20 @@ public final class AgentApp implements AutoCloseable {
         server.start();
         resources.add(server);
         return server;
+    }
+
+    /** A resolver that has not heard from its runtime yet still lets flows through (unresolved). */
+    private static HealthCheck.Result resolverHealth(ContainerResolver r) {
+        if (r instanceof DockerContainerResolver docker) {
+            var sync = docker.firstSync();
+            if (sync.isCompletedExceptionally()) {
+                return HealthCheck.Result.degraded("Docker API unreachable; other resolvers answer");
+            }
+            if (!sync.isDone()) {
+                return HealthCheck.Result.degraded("waiting for the first container list from the Docker API");
+            }
+        }
+        return HealthCheck.Result.up(r.containersKnown() + " containers known");
     }
 
     private HealthCheck.Result captureHealth() {

@@ -304,4 +304,39 @@ class DetectionEngineGoldenTest {
         });
         assertTrue(alerts.isEmpty(), () -> describe(alerts));
     }
+
+    @Test
+    void approvedEdgesAndStaleAddressesStayQuiet() {
+        List<Alert> got = new ArrayList<>();
+        DetectionEngine approving = new DetectionEngine(CollectorSettings.defaults().withLearning(Duration.ofMinutes(10))
+                .withBaseline(CollectorSettings.defaults().withLearning(Duration.ofMinutes(10)).baseline()
+                        .withApprovedEdges(List.of(new io.eastwatch.collector.baseline.BaselineSettings.ApprovedEdge(
+                                "shop/web", "shop/cache", 6379, 6)))), got::add, new SimpleMeterRegistry());
+        TestCluster c = new TestCluster();
+        List<FlowRecord> batch = new ArrayList<>();
+        for (int i = 0; i < 20 * 12; i++) {
+            batch.clear();
+            long t = c.tick(batch::add);
+            if (t == LEARN_END + 3 * MIN) {
+                // Approved: web starts using the cache.
+                batch.add(Flows.tcp(t + 3000, c.web.get(0), c.cache.get(0), 6379, 2_000));
+                // Orphan DNS answers (their queries were not captured) are not the resolver's attempts.
+                for (int k = 0; k < 6; k++) {
+                    batch.add(Flows.base(t + 3200 + k, c.dns.get(0).endpoint(), c.dns.get(0).ip(), c.api.get(k % 3).endpoint(),
+                            c.api.get(k % 3).ip(), 17, 30000 + k).setSrcPort(53).setPacketsFwd(1).setBytesFwd(120)
+                            .setOutcome(io.eastwatch.flow.v1.Outcome.UNANSWERED)
+                            .setInitiatorBasis(io.eastwatch.flow.v1.InitiatorBasis.FIRST_PACKET).build());
+                }
+                // Stale addresses: api replicas that went away, still in a web replica's balancer.
+                for (int k = 0; k < 6; k++) {
+                    batch.add(Flows.unanswered(t + 3100 + k, c.web.get(1).endpoint(), c.web.get(1).ip(), Flows.external(),
+                            new byte[] {10, (byte) 244, 2, (byte) (90 + k)}, 8080));
+                }
+            }
+            batch.sort((a, b) -> Long.compare(a.getLastTsUs(), b.getLastTsUs()));
+            batch.forEach(approving::onFlow);
+        }
+        approving.finish();
+        assertTrue(got.isEmpty(), () -> describe(got));
+    }
 }

@@ -90,6 +90,20 @@ class MainTest {
     }
 
     @Test
+    void unreadableOrInvalidInventoryIsStatus2NamingTheKey() throws Exception {
+        String pcap = AgentPcapJsonTest.pcaps().resolve("scans/port_scan_10ports.pcap").toString();
+        Outcome missing = launch("agent", "--pcap", pcap, "--output", "json", "--inventory", dir.resolve("none.json").toString());
+        assertEquals(2, missing.status(), missing.err());
+        assertTrue(missing.err().contains("for configuration identity.inventory.file: must be a readable file"), missing.err());
+
+        Path bad = dir.resolve("inventory.json");
+        Files.writeString(bad, "{\"containers\": 3}");
+        Outcome invalid = launch("agent", "--pcap", pcap, "--output", "json", "--inventory", bad.toString());
+        assertEquals(2, invalid.status(), invalid.err());
+        assertTrue(invalid.err().contains("for configuration identity.inventory.file: is not a valid inventory"), invalid.err());
+    }
+
+    @Test
     void checkPrintsTheEffectiveConfiguration() throws Exception {
         Path cfg = dir.resolve("agent.yaml");
         Files.writeString(cfg, "agent: {id: edge-7}\n");

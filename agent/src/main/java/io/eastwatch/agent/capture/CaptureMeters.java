@@ -64,6 +64,8 @@ final class CaptureMeters {
                 .register(registry);
         Gauge.builder("eastwatch.agent.capture.interfaces", openInterfaces, s -> s.getAsInt())
                 .description("Interfaces being captured now")
+                // The supplier is a lambda nobody else holds: a weak reference would read NaN after a GC.
+                .strongReference(true)
                 .register(registry);
     }
 }

@@ -17,7 +17,7 @@ final class ClassicPcapReader {
     static final int MAGIC_MODIFIED = 0xa1b2cd34;
     static final int FILE_HEADER = 24;
 
-    private final MappedWindow window;
+    private final FileWindow window;
     private final FileReadCounters counters;
     private final PcapFileSource source;
 
@@ -26,7 +26,7 @@ final class ClassicPcapReader {
     private int snaplen;
     private int linkType;
 
-    ClassicPcapReader(MappedWindow window, FileReadCounters counters, PcapFileSource source) {
+    ClassicPcapReader(FileWindow window, FileReadCounters counters, PcapFileSource source) {
         this.window = window;
         this.counters = counters;
         this.source = source;
@@ -38,7 +38,7 @@ final class ClassicPcapReader {
     }
 
     void read(PacketHandler handler) throws IOException {
-        MappedWindow w = window;
+        FileWindow w = window;
         w.mapAt(0, FILE_HEADER);
         int magicBe = w.packets.getInt(0);
         int magic;
@@ -70,7 +70,7 @@ final class ClassicPcapReader {
     }
 
     private void loop(PacketHandler handler) throws IOException {
-        final MappedWindow w = window;
+        final FileWindow w = window;
         final int hdr = recordHeader;
         final int link = linkType;
         final int snap = snaplen;

@@ -4,6 +4,7 @@ import com.sun.jna.Memory;
 import com.sun.jna.Pointer;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.util.concurrent.locks.LockSupport;
 import org.pcap4j.core.BpfProgram;
 import org.pcap4j.core.NotOpenException;
 import org.pcap4j.core.PcapHandle;
@@ -26,6 +27,13 @@ final class InterfaceCapture implements Runnable {
     private static final Logger log = LoggerFactory.getLogger(InterfaceCapture.class);
     private static final long STATS_INTERVAL_NANOS = 1_000_000_000L;
     private static final long DROP_LOG_INTERVAL_NANOS = 10_000_000_000L;
+    /**
+     * While packets arrived within this window, an empty read is followed by a short nap instead of
+     * {@code poll(2)}: at a few ten thousand packets per second that collects many packets per
+     * wakeup instead of waking once per packet (immediate mode hands packets over one by one).
+     */
+    private static final long BUSY_WINDOW_NANOS = 50_000_000L;
+    private static final long BUSY_NAP_NANOS = 500_000L;
 
     private final NetInterface iface;
     private final PcapHandle.PcapDirection direction;
@@ -135,14 +143,19 @@ final class InterfaceCapture implements Runnable {
         byte[] headerBytes = new byte[NativePcap.PKTHDR_BYTES];
         ByteBuffer headerView = ByteBuffer.wrap(headerBytes).order(ByteOrder.nativeOrder());
         byte[] scratch = new byte[settings.snaplen()];
+        long[] outPointers = new long[2];
         long nextStats = System.nanoTime() + STATS_INTERVAL_NANOS;
+        long lastPacketNanos = System.nanoTime() - 2 * BUSY_WINDOW_NANOS;
         int sinceClock = 0;
+        int readSinceNap = 0;
         try {
             while (running) {
                 int r = NativePcap.Pcap.pcap_next_ex(p, headerOut, dataOut);
                 if (r == 1) {
-                    header.moveTo(out.getLong(0));
-                    packet.moveTo(out.getLong(8));
+                    readSinceNap++;
+                    out.read(0, outPointers, 0, 2);
+                    header.moveTo(outPointers[0]);
+                    packet.moveTo(outPointers[1]);
                     header.read(0, headerBytes, 0, NativePcap.PKTHDR_BYTES);
                     long ts = headerView.getLong(0) * 1_000_000L + headerView.getLong(8);
                     int capLen = Math.min(headerView.getInt(16), scratch.length);
@@ -159,8 +172,17 @@ final class InterfaceCapture implements Runnable {
                         }
                     }
                 } else if (r == 0) {
-                    NativePcap.Libc.poll(pollFd, 1, settings.timeoutMillis());
                     long now = System.nanoTime();
+                    if (readSinceNap > 0) {
+                        lastPacketNanos = now;
+                        readSinceNap = 0;
+                    }
+                    if (now - lastPacketNanos < BUSY_WINDOW_NANOS) {
+                        LockSupport.parkNanos(BUSY_NAP_NANOS);
+                    } else {
+                        NativePcap.Libc.poll(pollFd, 1, settings.timeoutMillis());
+                    }
+                    now = System.nanoTime();
                     if (now >= nextStats) {
                         nextStats = now + STATS_INTERVAL_NANOS;
                         readStats(p, stat);

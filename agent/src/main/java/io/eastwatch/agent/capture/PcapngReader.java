@@ -38,7 +38,7 @@ final class PcapngReader {
     private static final int OPT_IF_TSRESOL = 9;
     private static final int OPT_IF_TSOFFSET = 14;
 
-    private final MappedWindow window;
+    private final FileWindow window;
     private final FileReadCounters counters;
     private final PcapFileSource source;
 
@@ -55,7 +55,7 @@ final class PcapngReader {
     private int sectionBase;
     private boolean sectionOverflow;
 
-    PcapngReader(MappedWindow window, FileReadCounters counters, PcapFileSource source) {
+    PcapngReader(FileWindow window, FileReadCounters counters, PcapFileSource source) {
         this.window = window;
         this.counters = counters;
         this.source = source;
@@ -74,7 +74,7 @@ final class PcapngReader {
     }
 
     void read(PacketHandler handler) throws IOException {
-        final MappedWindow w = window;
+        final FileWindow w = window;
         w.mapAt(0, 28);
         ByteBuffer hb = w.header;
         ByteBuffer pb = w.packets;
@@ -150,6 +150,20 @@ final class PcapngReader {
                         last = w.atFileEnd();
                         p = 0;
                     }
+                    continue;
+                }
+                if (len > PcapFileSource.MAX_BLOCK_BYTES) {
+                    // Not read whole: a packet beyond any snap length, or a corrupt length.
+                    counters.error(CaptureFileError.MALFORMED_BLOCK);
+                    if (isPacketBlock(type)) {
+                        counters.skipped++;
+                    }
+                    w.mapAt(blockEnd, 12);
+                    hb = w.header;
+                    pb = w.packets;
+                    limit = w.limit;
+                    last = w.atFileEnd();
+                    p = 0;
                     continue;
                 }
                 if (p + len > limit) {

@@ -140,8 +140,9 @@ public final class FlowTable {
 
     /**
      * Event time has reached {@code nowMicros} (a live source calls this from its idle timer with
-     * the wall clock; a file reader need not, packets advance the clock): expires what is due and
-     * passes the watermark on to the sink. A time earlier than the table's clock changes nothing.
+     * the wall clock, on the thread that feeds the packets; a file reader need not, packets advance
+     * the clock): expires what is due and passes the watermark (the clock minus the linger) on to
+     * the sink. A time earlier than the table's clock changes nothing.
      */
     public void advance(long nowMicros) {
         if (nowMicros > now) {
@@ -152,10 +153,13 @@ public final class FlowTable {
         }
         expire();
         lastWatermark = now;
-        sink.advance(now);
+        sink.advance(watermark());
     }
 
-    /** Exports every flow (closed ones with their reason, the rest END_SHUTDOWN): shutdown, end of file. */
+    /**
+     * Exports every flow (closed ones with their reason, the rest END_SHUTDOWN): shutdown, end of
+     * file. The caller flushes the sink afterwards ({@link FlowSink#flush}).
+     */
     public void flushAll() {
         for (int list = 0; list < FlowStore.LISTS; list++) {
             while (store.head[list] != FlowStore.NONE) {
@@ -187,7 +191,7 @@ public final class FlowTable {
         }
         int sp;
         int dp;
-        int meta = (proto) | (m.vlan & 0xfff) << 8 | (m.ipVersion == 6 ? META_V6 : 0);
+        int meta = proto | (m.vlan & 0xfff) << 8 | (m.ipVersion == 6 ? META_V6 : 0);
         if (proto == ICMP || proto == ICMPV6) {
             int type = m.icmpType & 0xff;
             int counterpart = proto == ICMP ? CommunityId.icmpCounterpart(type) : CommunityId.icmp6Counterpart(type);
@@ -463,8 +467,16 @@ public final class FlowTable {
         expire();
         if (now - lastWatermark >= WATERMARK_STEP_MICROS || lastWatermark == Long.MIN_VALUE) {
             lastWatermark = now;
-            sink.advance(now);
+            sink.advance(watermark());
         }
+    }
+
+    /**
+     * The event time before which every ended flow has been exported: a flow closed by FIN, RST
+     * or an ICMP error waits out the linger; a flow that ends by a timeout ends when it fires.
+     */
+    private long watermark() {
+        return now - lingerMicros;
     }
 
     private void expire() {

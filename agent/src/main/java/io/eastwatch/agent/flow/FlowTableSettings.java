@@ -42,8 +42,8 @@ public record FlowTableSettings(
         Duration emergencyIdleTimeout,
         Duration emergencyUnansweredTimeout) {
 
-    /** Upper bound on {@code maxFlows}: keeps the index array within one Java array. */
-    public static final int MAX_FLOWS_LIMIT = 1 << 28;
+    /** Upper bound on {@code maxFlows}: keeps the index (twice as long) within one Java array. */
+    public static final int MAX_FLOWS_LIMIT = 1 << 29;
 
     public FlowTableSettings {
         if (maxFlows < 1 || maxFlows > MAX_FLOWS_LIMIT) {
@@ -74,10 +74,10 @@ public record FlowTableSettings(
         }
     }
 
-    /** 262,144 flows, idle 60 s, active 120 s, unanswered 3 s, linger 1 s; emergency at 90 % until 70 %. */
+    /** 250,000 flows, idle 60 s, active 120 s, unanswered 3 s, linger 1 s; emergency at 90 % until 70 %. */
     public static FlowTableSettings defaults() {
         return new FlowTableSettings(
-                262_144,
+                250_000,
                 Duration.ofSeconds(60),
                 Duration.ofSeconds(120),
                 Duration.ofSeconds(3),

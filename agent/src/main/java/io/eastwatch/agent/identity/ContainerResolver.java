@@ -22,6 +22,14 @@ public interface ContainerResolver extends AutoCloseable {
      */
     ContainerIdentity lookup(ByteString address, long tsMicros, String captureInterface);
 
+    /**
+     * The container whose host-side veth is {@code hostInterface} at {@code tsMicros}, or null
+     * (also for a resolver that does not know veths).
+     */
+    default ContainerIdentity byInterface(String hostInterface, long tsMicros) {
+        return null;
+    }
+
     /** Whether {@code address} lies in a network this resolver knows to hold containers. */
     boolean inContainerNetwork(ByteString address);
 

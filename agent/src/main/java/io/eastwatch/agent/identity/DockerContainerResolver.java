@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.google.protobuf.ByteString;
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.netty.channel.Channel;
@@ -39,6 +40,7 @@ import org.slf4j.LoggerFactory;
 public final class DockerContainerResolver implements ContainerResolver {
     private static final Logger log = LoggerFactory.getLogger(DockerContainerResolver.class);
     private static final ObjectMapper JSON = new ObjectMapper();
+    private static final int INSPECT_PARALLEL = 8;
     static final String NAME = "docker";
     private static final String EVENT_FILTER = URLEncoder.encode("{\"type\":[\"container\",\"network\"]}", StandardCharsets.UTF_8);
     private static final List<String> ACTIONS = List.of("start", "die", "stop", "destroy", "connect", "disconnect", "create", "other");
@@ -76,6 +78,9 @@ public final class DockerContainerResolver implements ContainerResolver {
         this.connectErrors = error(registry, "connect");
         this.badEvents = error(registry, "bad_event");
         this.inspectErrors = error(registry, "inspect");
+        FunctionCounter.builder("eastwatch.agent.identity.ownership.overflow", this, r -> (double) r.table.overflow()).tag("resolver", NAME)
+                .description("Address ownerships not recorded because the resolver's table was full of running containers")
+                .register(registry);
         Gauge.builder("eastwatch.agent.identity.containers", this, r -> r.containersKnown()).tag("resolver", NAME)
                 .description("Running containers the resolver knows").register(registry);
         this.backoffMillis = settings.reconnectMin().toMillis();
@@ -161,17 +166,23 @@ public final class DockerContainerResolver implements ContainerResolver {
                 release(gone, now);
             }
         }
-        CompletableFuture<?>[] inspections = new CompletableFuture<?>[ids.size()];
-        for (int i = 0; i < ids.size(); i++) {
-            String id = ids.get(i);
-            inspections[i] = client.get("/containers/" + id + "/json").thenAcceptAsync(body -> learn(body, -1), client.loop())
-                    .exceptionally(err -> {
-                        inspectErrors.increment();   // removed between list and inspect: its events follow
-                        log.debug("inspect {}: {}", id, rootMessage(err));
-                        return null;
-                    });
+        // A few inspections at a time: thousands of simultaneous connections would load dockerd.
+        CompletableFuture<Void> chain = CompletableFuture.completedFuture(null);
+        for (int i = 0; i < ids.size(); i += INSPECT_PARALLEL) {
+            List<String> batch = ids.subList(i, Math.min(ids.size(), i + INSPECT_PARALLEL));
+            chain = chain.thenCompose(v -> CompletableFuture.allOf(batch.stream().map(this::inspectListed)
+                    .toArray(CompletableFuture<?>[]::new)));
         }
-        return CompletableFuture.allOf(inspections);
+        return chain;
+    }
+
+    private CompletableFuture<Void> inspectListed(String id) {
+        return client.get("/containers/" + id + "/json").thenAcceptAsync(body -> learn(body, -1), client.loop())
+                .exceptionally(err -> {
+                    inspectErrors.increment();   // removed between list and inspect: its events follow
+                    log.debug("inspect {}: {}", id, rootMessage(err));
+                    return null;
+                });
     }
 
     /** Attaches an inspected container's addresses and veths from {@code atMicros} (or its start time if -1). */
@@ -319,7 +330,8 @@ public final class DockerContainerResolver implements ContainerResolver {
         return table.lookup(address, tsMicros, captureInterface);
     }
 
-    ContainerIdentity byInterface(String iface, long tsMicros) {
+    @Override
+    public ContainerIdentity byInterface(String iface, long tsMicros) {
         return table.byInterface(iface, tsMicros);
     }
 

@@ -44,6 +44,7 @@ public final class IdentityEnricher implements FlowSink {
     private final Counter delayed;
     private final Counter resolvedAfterWait;
     private final Counter pendingOverflow;
+    private final Counter byInterface;
 
     private long eventClock = Long.MIN_VALUE;
     private long forwardedWatermark = Long.MIN_VALUE;
@@ -84,6 +85,9 @@ public final class IdentityEnricher implements FlowSink {
                 .description("Held flows whose endpoints became known within the grace period").register(registry);
         pendingOverflow = Counter.builder("eastwatch.agent.identity.pending.overflow")
                 .description("Held flows sent early (unresolved) because the pending queue was full").register(registry);
+        byInterface = Counter.builder("eastwatch.agent.identity.endpoints.by.interface")
+                .description("Endpoints unknown by address attributed to the container whose veth carried the flow")
+                .register(registry);
         Gauge.builder("eastwatch.agent.identity.pending", this, e -> e.pendingSize())
                 .description("Flows held waiting for identity").register(registry);
     }
@@ -149,6 +153,7 @@ public final class IdentityEnricher implements FlowSink {
         if (tryResolve(flow)) {
             resolvedAfterWait.increment();
         } else {
+            resolveByInterface(flow);
             if (!known(flow.getSrc())) {
                 flow.setSrc(unresolved);
             }
@@ -157,6 +162,40 @@ public final class IdentityEnricher implements FlowSink {
             }
         }
         countAndSend(flow);
+    }
+
+    /**
+     * Last resort for an address no resolver knows (a secondary address added inside a container,
+     * an address the runtime does not report): a packet on container C's host-side veth comes
+     * from or goes to C. So if the flow was captured on C's veth, the other endpoint is known and
+     * is not C, the unknown endpoint can only be C. A router container would break this, which is
+     * why it applies only once the grace period has passed without an answer by address.
+     */
+    private void resolveByInterface(FlowRecord.Builder flow) {
+        String iface = flow.getInterface();
+        if (iface.isEmpty() || known(flow.getSrc()) == known(flow.getDst())) {
+            return;
+        }
+        ContainerIdentity owner = null;
+        for (ContainerResolver r : resolvers) {
+            owner = r.byInterface(iface, flow.getFirstTsUs());
+            if (owner != null) {
+                break;
+            }
+        }
+        if (owner == null) {
+            return;
+        }
+        Endpoint other = known(flow.getSrc()) ? flow.getSrc() : flow.getDst();
+        if (other.getKind() == EndpointKind.CONTAINER && other.getContainerId().equals(owner.id())) {
+            return;
+        }
+        if (known(flow.getSrc())) {
+            flow.setDst(owner.endpoint());
+        } else {
+            flow.setSrc(owner.endpoint());
+        }
+        byInterface.increment();
     }
 
     /** Fills the endpoints that can be known now; true when both are. */

@@ -2,6 +2,7 @@ package io.eastwatch.agent.identity;
 
 import com.google.protobuf.ByteString;
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;
@@ -41,6 +42,9 @@ public final class InventoryResolver implements ContainerResolver {
                 .description("Inventory file loads that replaced the previous version").register(registry);
         this.errors = Counter.builder("eastwatch.agent.identity.errors").tag("resolver", NAME).tag("reason", "bad_inventory")
                 .description("Resolver errors by resolver and reason").register(registry);
+        FunctionCounter.builder("eastwatch.agent.identity.ownership.overflow", this, r -> (double) r.table.overflow()).tag("resolver", NAME)
+                .description("Address ownerships not recorded because the resolver's table was full of running containers")
+                .register(registry);
         Gauge.builder("eastwatch.agent.identity.containers", this, r -> r.containersKnown()).tag("resolver", NAME)
                 .description("Running containers the resolver knows").register(registry);
         Stamp stamp;

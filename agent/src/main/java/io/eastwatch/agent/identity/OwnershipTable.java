@@ -3,6 +3,7 @@ package io.eastwatch.agent.identity;
 import com.google.protobuf.ByteString;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -30,6 +31,8 @@ final class OwnershipTable {
     }
 
     private final Map<Object, Ownership[]> byKey = new ConcurrentHashMap<>();
+    // Writer-side index: the keys each container holds now, so a stop or a re-attach does not scan the table.
+    private final Map<String, Set<Object>> openByContainer = new HashMap<>();
     private final long retentionMicros;
     private final long slackMicros;
     private final int maxIntervals;
@@ -64,6 +67,7 @@ final class OwnershipTable {
         Ownership[] next = cur == null ? new Ownership[1] : Arrays.copyOf(cur, cur.length + 1);
         next[next.length - 1] = new Ownership(container, fromMicros, OPEN);
         byKey.put(key, next);
+        openByContainer.computeIfAbsent(container.id(), k -> new HashSet<>()).add(key);
         intervals++;
         return true;
     }
@@ -86,27 +90,30 @@ final class OwnershipTable {
         }
         if (next != null) {
             byKey.put(key, next);
+            Set<Object> held = openByContainer.get(containerId);
+            if (held != null) {
+                held.remove(key);
+                if (held.isEmpty()) {
+                    openByContainer.remove(containerId);
+                }
+            }
         }
     }
 
     /** Ends every open ownership of {@code containerId} at {@code atMicros}. */
     synchronized void closeAll(String containerId, long atMicros) {
-        for (Object key : new ArrayList<>(byKey.keySet())) {
-            close(key, containerId, atMicros);
+        Set<Object> held = openByContainer.get(containerId);
+        if (held != null) {
+            for (Object key : new ArrayList<>(held)) {
+                close(key, containerId, atMicros);
+            }
         }
     }
 
     /** Keys {@code containerId} holds now. */
     synchronized Set<Object> openKeys(String containerId) {
-        Set<Object> keys = new HashSet<>();
-        byKey.forEach((k, v) -> {
-            for (Ownership o : v) {
-                if (o.toMicros == OPEN && o.container.id().equals(containerId)) {
-                    keys.add(k);
-                }
-            }
-        });
-        return keys;
+        Set<Object> held = openByContainer.get(containerId);
+        return held == null ? Set.of() : Set.copyOf(held);
     }
 
     /** Drops released intervals older than the retention. */
@@ -187,16 +194,8 @@ final class OwnershipTable {
     }
 
     /** Distinct containers holding at least one key now. */
-    int openContainers() {
-        Set<String> ids = new HashSet<>();
-        for (Ownership[] v : byKey.values()) {
-            for (Ownership o : v) {
-                if (o.toMicros == OPEN) {
-                    ids.add(o.container.id());
-                }
-            }
-        }
-        return ids.size();
+    synchronized int openContainers() {
+        return openByContainer.size();
     }
 
     synchronized long overflow() {
@@ -205,6 +204,7 @@ final class OwnershipTable {
 
     synchronized void clear() {
         byKey.clear();
+        openByContainer.clear();
         intervals = 0;
     }
 }

@@ -2,6 +2,7 @@ package io.eastwatch.agent.identity;
 
 import com.google.protobuf.ByteString;
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;
@@ -65,6 +66,9 @@ public final class ProcContainerResolver implements ContainerResolver {
                 .description("Resolver errors by resolver and reason").register(registry);
         this.metadataErrors = Counter.builder("eastwatch.agent.identity.errors").tag("resolver", NAME).tag("reason", "metadata")
                 .description("Resolver errors by resolver and reason").register(registry);
+        FunctionCounter.builder("eastwatch.agent.identity.ownership.overflow", this, r -> (double) r.table.overflow()).tag("resolver", NAME)
+                .description("Address ownerships not recorded because the resolver's table was full of running containers")
+                .register(registry);
         Gauge.builder("eastwatch.agent.identity.containers", this, r -> r.containersKnown()).tag("resolver", NAME)
                 .description("Running containers the resolver knows").register(registry);
         this.bootMicros = readBootMicros(settings.procRoot());
@@ -216,7 +220,8 @@ public final class ProcContainerResolver implements ContainerResolver {
         }
     }
 
-    ContainerIdentity byInterface(String iface, long tsMicros) {
+    @Override
+    public ContainerIdentity byInterface(String iface, long tsMicros) {
         return table.byInterface(iface, tsMicros);
     }
 

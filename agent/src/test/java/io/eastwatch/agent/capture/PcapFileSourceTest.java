@@ -211,16 +211,17 @@ class PcapFileSourceTest {
         assertEquals(1, r.stats().count(CaptureFileError.UNSUPPORTED_VERSION));
     }
 
-    @Test
-    void smallMappingWindowsDeliverTheSameBytes() throws IOException {
+    @ParameterizedTest
+    @org.junit.jupiter.params.provider.EnumSource(PcapFileSource.Access.class)
+    void smallWindowsDeliverTheSameBytes(PcapFileSource.Access access) throws IOException {
         CaptureBytes c = CaptureBytes.pcap(LE, MICROS, 65535, 1);
         for (int i = 0; i < 500; i++) {
             c.record(i, i, packet(i, 1 + (i * 37) % 1500));
         }
         c.record(600, 0, packet(7, 9000)); // larger than the window
         Path file = write("windows.pcap", c.bytes());
-        Read whole = read(file);
-        Read windowed = read(file, new PcapFileSource.Settings(4096));
+        Read whole = read(file, PcapFileSource.Settings.mapped());
+        Read windowed = read(file, new PcapFileSource.Settings(access, 4096));
         assertEquals(501, whole.packets().size());
         assertEquals(whole.packets().size(), windowed.packets().size());
         for (int i = 0; i < whole.packets().size(); i++) {
@@ -252,7 +253,9 @@ class PcapFileSourceTest {
     @Test
     void settingsAreValidated() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new PcapFileSource.Settings(100));
-        assertEquals("mapWindowBytes: 100 (expected: 4096 to 2147483647)", e.getMessage());
+        assertEquals("windowBytes: 100 (expected: 4096 to 2147483647)", e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> new PcapFileSource.Settings(null, 8192));
+        assertEquals("access: null (expected: READ or MAP)", e.getMessage());
     }
 
     // ---- pcapng ----
@@ -333,6 +336,22 @@ class PcapFileSourceTest {
         assertEquals(2, r.stats().packetsSkipped());
     }
 
+    @ParameterizedTest
+    @org.junit.jupiter.params.provider.EnumSource(PcapFileSource.Access.class)
+    void pcapngBlockLargerThanAnyRecordIsSkipped(PcapFileSource.Access access) throws IOException {
+        int huge = PcapFileSource.MAX_BLOCK_BYTES + 4096;
+        CaptureBytes c = CaptureBytes.pcapng().shb(LE).idb(1, 0, -1, 0, null)
+                .epb(0, 1, 60, packet(1, 60))
+                .i32(6).i32(huge).i32(0).i32(0).i32(2).i32(huge - 32).i32(huge - 32)
+                .raw(new byte[huge - 32]).i32(huge)
+                .epb(0, 3, 60, packet(3, 60));
+        Read r = read(write("huge.pcapng", c.bytes()), new PcapFileSource.Settings(access, 1 << 20));
+        assertEquals(2, r.packets().size());
+        assertEquals(3, r.packets().get(1).ts());
+        assertEquals(1, r.stats().count(CaptureFileError.MALFORMED_BLOCK));
+        assertEquals(1, r.stats().packetsSkipped());
+    }
+
     @Test
     void pcapngTruncatedLastBlock() throws IOException {
         byte[] full = CaptureBytes.pcapng().shb(BE).idb(1, 0, -1, 0, null)
@@ -356,8 +375,9 @@ class PcapFileSourceTest {
         assertEquals(1, r.stats().count(CaptureFileError.BAD_SECTION_HEADER));
     }
 
-    @Test
-    void pcapngSmallWindowsSkipLargeBlocks() throws IOException {
+    @ParameterizedTest
+    @org.junit.jupiter.params.provider.EnumSource(PcapFileSource.Access.class)
+    void pcapngSmallWindowsSkipLargeBlocks(PcapFileSource.Access access) throws IOException {
         CaptureBytes c = CaptureBytes.pcapng().shb(LE).idb(1, 0, -1, 0, null);
         for (int i = 0; i < 200; i++) {
             c.epb(0, i, 1 + (i * 53) % 1400, packet(i, 1 + (i * 53) % 1400));
@@ -365,9 +385,10 @@ class PcapFileSourceTest {
                 c.unknownBlock(5, 3000); // a 12 KB statistics block, larger than the window
             }
         }
+        c.unknownBlock(5, 3000); // and one that ends the file
         Path file = write("w.pcapng", c.bytes());
-        Read whole = read(file);
-        Read windowed = read(file, new PcapFileSource.Settings(4096));
+        Read whole = read(file, PcapFileSource.Settings.mapped());
+        Read windowed = read(file, new PcapFileSource.Settings(access, 4096));
         assertEquals(200, whole.packets().size());
         assertEquals(200, windowed.packets().size());
         for (int i = 0; i < 200; i++) {

@@ -33,12 +33,14 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The whole agent path on the lab's real containers: live capture on br-lab and the containers'
- * veths, decoder, flow table, identity enricher with the Docker resolver (and /proc behind it).
- * Lab clients call lab web and db replicas, and a client started during the capture calls a web
- * replica at once: every flow between containers must name both containers and their workloads.
+ * veths, decoder, flow table, identity enricher with the Docker resolver. Lab clients call lab web
+ * and db replicas, a client started during the capture calls a web replica at once, and a
+ * container talks from an address it added itself (unknown to Docker: only its veth names it).
+ * Every flow between containers must name both containers and their workloads.
  */
 class LabIdentityEndToEndTest {
     private static final String PREFIX = "ewt-e2e-";
+    private static final String SECONDARY = "172.30.9.200";
 
     @BeforeAll
     static void lab() {
@@ -66,13 +68,11 @@ class LabIdentityEndToEndTest {
         List<Lab.Row> clients = Lab.procmap().stream().filter(r -> r.name().startsWith("lab-client-")).toList();
         assertFalse(clients.isEmpty());
 
-        try (var docker = new DockerContainerResolver(DockerResolverSettings.defaults("lab-host"), registry);
-             var proc = new ProcContainerResolver(ProcResolverSettings.defaults("lab-host"), registry)) {
+        try (var docker = new DockerContainerResolver(DockerResolverSettings.defaults("lab-host"), registry)) {
             docker.start();
-            proc.start();
             docker.firstSync().get(20, TimeUnit.SECONDS);
             var enricher = new IdentityEnricher(new IdentityEnricherSettings(Duration.ofSeconds(3), 10_000, List.of(), "lab-host"),
-                    List.of(docker, proc), new HostAddresses(List.of(), true, 1000), collect, registry);
+                    List.of(docker), new HostAddresses(List.of(), true, 1000), collect, registry);
             var discovery = new DiscoverySettings(List.of("br-lab"), true, List.of("veth*"), List.of(), 200,
                     Path.of("/sys/class/net"));
             var source = new LivePcapSource(CaptureSettings.defaults().withTickIntervalMillis(100),
@@ -94,6 +94,7 @@ class LabIdentityEndToEndTest {
             }, "e2e-processing");
             runner.start();
             Lab.TestContainer newcomer = null;
+            Lab.TestContainer alias = null;
             try {
                 DockerContainerResolverLabTest.await(() -> source.capturing().containsKey("br-lab")
                         && source.capturing().keySet().containsAll(truthByVeth.keySet()), "captures open on br-lab and every veth");
@@ -106,6 +107,14 @@ class LabIdentityEndToEndTest {
                 Lab.TestContainer n = newcomer;
                 DockerContainerResolverLabTest.await(() -> flows.stream().anyMatch(f -> f.getReport() == ReportKind.FINAL
                         && Addresses.format(f.getSrcAddr()).equals(n.ip()) && f.getDstPort() == 80), "the newcomer's flow exported");
+                // A container that adds an address Docker does not know and talks from it: only its veth names it.
+                alias = Lab.start(PREFIX + "alias", "lab/web:1", "com.docker.compose.project=ewt", "com.docker.compose.service=alias");
+                String pid = Integer.toString(alias.pid());
+                Lab.run(10, "nsenter", "-t", pid, "-n", "ip", "addr", "add", SECONDARY + "/20", "dev", "eth0");
+                Lab.run(15, "nsenter", "-t", pid, "-n", "curl", "-s", "-o", "/dev/null", "--max-time", "3",
+                        "--interface", SECONDARY, "http://" + web.ips().get(0) + "/");
+                DockerContainerResolverLabTest.await(() -> flows.stream().anyMatch(f -> f.getReport() == ReportKind.FINAL
+                        && Addresses.format(f.getSrcAddr()).equals(SECONDARY) && f.getDstPort() == 80), "the secondary address's flow exported");
                 for (Lab.Row c : clients) {
                     DockerContainerResolverLabTest.await(() -> flows.stream().anyMatch(f -> f.getReport() == ReportKind.FINAL
                             && c.ips().contains(Addresses.format(f.getSrcAddr())) && f.getDstPort() == 5432), c.name() + " -> db exported");
@@ -118,6 +127,11 @@ class LabIdentityEndToEndTest {
                     truthByIp.put(newcomer.ip(), new Lab.Row(newcomer.name(), newcomer.id().substring(0, 12), newcomer.pid(),
                             List.of(newcomer.ip()), "", "", ""));
                     newcomer.close();
+                }
+                if (alias != null) {
+                    truthByIp.put(SECONDARY, new Lab.Row(alias.name(), alias.id().substring(0, 12), alias.pid(),
+                            List.of(SECONDARY), "", "", ""));
+                    alias.close();
                 }
             }
 
@@ -142,6 +156,8 @@ class LabIdentityEndToEndTest {
             assertTrue(checked >= 4 * clients.size() + 2, "container endpoints checked: " + checked);
             assertEquals(0.0, registry.counter("eastwatch.agent.identity.endpoints", "kind", "unresolved", "resolver", "none").count(),
                     "no endpoint left unresolved");
+            assertTrue(registry.counter("eastwatch.agent.identity.endpoints.by.interface").count() >= 1,
+                    "the secondary address was attributed by its veth");
         }
     }
 
@@ -155,7 +171,7 @@ class LabIdentityEndToEndTest {
             return 0;
         }
         String role = row.name().replaceAll("^lab-(bridge-)?([a-z]+)(-\\d+)?$", "$2");
-        String workload = row.name().startsWith(PREFIX) ? "ewt/e2e-client" : "lab/" + role;
+        String workload = row.name().startsWith(PREFIX) ? "ewt/" + row.name().substring(PREFIX.length()) : "lab/" + role;
         if (e.getKind() != EndpointKind.CONTAINER || !e.getName().equals(row.name()) || !e.getWorkload().equals(workload)
                 || !e.getContainerId().startsWith(row.idPrefix())) {
             wrong.append("\n  ").append(ip).append(" should be ").append(row.name()).append(" (").append(workload).append(") but is ")
@@ -168,7 +184,7 @@ class LabIdentityEndToEndTest {
     private static Lab.TestContainer startClient(String webIp) {
         String name = PREFIX + "client";
         String id = Lab.run(60, "docker", "run", "-d", "--name", name, "--network", Lab.NETWORK, "--label", "lab.managed=1",
-                "--label", "com.docker.compose.project=ewt", "--label", "com.docker.compose.service=e2e-client",
+                "--label", "com.docker.compose.project=ewt", "--label", "com.docker.compose.service=client",
                 "lab/client:1", "sh", "-c", "timeout 3 wget -q -O /dev/null http://" + webIp + "/; exec sleep 600");
         String ip = Lab.docker("inspect", "-f", "{{range .NetworkSettings.Networks}}{{.IPAddress}}{{end}}", id);
         int pid = Integer.parseInt(Lab.docker("inspect", "-f", "{{.State.Pid}}", id));

@@ -23,7 +23,11 @@ class ProcContainerResolverLabTest {
     void attributesEveryLabContainerLikeTheProcMap() throws Exception {
         List<Lab.Row> truth = Lab.procmap();
         var registry = new SimpleMeterRegistry();
-        try (var proc = new ProcContainerResolver(ProcResolverSettings.defaults("lab-host"), registry)) {
+        var settings = new IdentitySettings(false, null, true, ProcResolverSettings.defaults("lab-host"), false, null,
+                IdentityEnricherSettings.defaults("lab-host"));
+        List<ContainerResolver> resolvers = IdentityResolvers.create(settings, registry);
+        assertEquals(1, resolvers.size(), "Docker API switched off: /proc only");
+        try (var proc = (ProcContainerResolver) resolvers.get(0)) {
             proc.scan();
             long now = System.currentTimeMillis() * 1000;
             assertTrue(proc.containersKnown() >= truth.size(), "known " + proc.containersKnown() + " < " + truth.size());
@@ -45,6 +49,22 @@ class ProcContainerResolverLabTest {
             assertTrue(proc.inContainerNetwork(Addresses.of("172.17.3.3")), "docker0's prefix learned from fib_trie");
             assertFalse(proc.inContainerNetwork(Addresses.of("8.8.8.8")));
             assertNull(proc.lookup(Addresses.of("172.30.0.1"), now, null), "the bridge gateway is the host, not a container");
+            assertEquals((double) proc.containersKnown(), registry.get("eastwatch.agent.identity.containers").tag("resolver", "proc")
+                    .gauge().value());
+        }
+    }
+
+    @Test
+    void theLabsInventoryFileAttributesTheSameContainers() throws Exception {
+        try (var inventory = new InventoryResolver(InventorySettings.of(Lab.STATE.resolve("inventory.json")), new SimpleMeterRegistry())) {
+            long now = System.currentTimeMillis() * 1000;
+            for (Lab.Row row : Lab.procmap()) {
+                ContainerIdentity c = inventory.lookup(Addresses.of(row.ips().get(0)), now, null);
+                assertNotNull(c, row.name());
+                assertEquals(row.name(), c.name());
+                assertTrue(c.id().startsWith(row.idPrefix()));
+                assertEquals("inventory", c.resolver());
+            }
         }
     }
 }

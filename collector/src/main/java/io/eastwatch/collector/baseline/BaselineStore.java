@@ -123,7 +123,9 @@ public final class BaselineStore {
     }
 
     public boolean globalLearning(long nowUs) {
-        return nowUs < learningEndsUs();
+        // With no learning asked for, even records stamped before the first one (captures whose clock
+        // goes backwards) are judged, not learned.
+        return settings.learningMicros() > 0 && nowUs < learningEndsUs();
     }
 
     public Phase phase(WorkloadBaseline w, long nowUs) {
@@ -151,7 +153,12 @@ public final class BaselineStore {
         // A workload's own grace never exceeds the global learning: with no learning asked for
         // (forensics on a capture), every workload is judged from its first flow.
         long grace = Math.min(settings.newWorkloadGraceMicros(), settings.learningMicros());
-        long ends = nowUs < globalEnd ? globalEnd : nowUs + grace;
+        long ends;
+        if (settings.learningMicros() == 0 || nowUs >= globalEnd && grace == 0) {
+            ends = Long.MIN_VALUE; // judged from its first flow, even one stamped earlier
+        } else {
+            ends = nowUs < globalEnd ? globalEnd : nowUs + grace;
+        }
         w = new WorkloadBaseline(name, nowUs, ends);
         state.workloads.put(name, w);
         return w;
@@ -209,9 +216,12 @@ public final class BaselineStore {
         c.name = src.getName();
         c.image = src.getImage();
         c.host = src.getHost();
-        c.ip = Addresses.format(f.record.getSrcAddr().toByteArray());
-        c.lastSeenUs = Math.max(c.lastSeenUs, f.lastUs);
         long win = windowOf(f.lastUs);
+        if (c.ip == null || win != c.window) {
+            // Formatting an address costs more than the rest of the flow: once per window is enough.
+            c.ip = Addresses.format(f.record.getSrcAddr().toByteArray());
+        }
+        c.lastSeenUs = Math.max(c.lastSeenUs, f.lastUs);
         if (c.window == Long.MIN_VALUE) {
             c.resetWindow(win);
         } else if (win > c.window) {

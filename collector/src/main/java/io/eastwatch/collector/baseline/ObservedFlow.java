@@ -76,8 +76,16 @@ public final class ObservedFlow {
         return workloadOf(src);
     }
 
+    private String edgeKey;
+
+    /** peer|port|protocol, built once per flow. */
     public String edgeKey() {
-        return peerKey + "|" + port + "|" + protocol;
+        String k = edgeKey;
+        if (k == null) {
+            k = peerKey + "|" + port + "|" + protocol;
+            edgeKey = k;
+        }
+        return k;
     }
 
     public boolean dstIsContainer() {
@@ -161,6 +169,10 @@ public final class ObservedFlow {
                 return Attempt.NONE;
             }
         } else if (proto != UDP) {
+            return Attempt.NONE;
+        } else if (r.getSrcPort() < 1024 && r.getDstPort() >= 1024) {
+            // From a service port to an ephemeral one: an answer (DNS, NTP) whose request the capture
+            // missed, not something the sender initiated.
             return Attempt.NONE;
         }
         switch (outcome) {

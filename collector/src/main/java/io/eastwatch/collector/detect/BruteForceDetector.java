@@ -76,7 +76,9 @@ public final class BruteForceDetector implements FlowDetector {
 
     @Override
     public void onFlow(ObservedFlow f, FlowContext ctx, FindingSink sink) {
-        if (f.protocol != ObservedFlow.TCP || (f.attempt != Attempt.SUCCESS && f.attempt != Attempt.FAILURE)
+        // UDP counts only for authentication services (Kerberos, RADIUS...): a request per attempt.
+        boolean udpAuth = f.protocol == ObservedFlow.UDP && settings.authPorts().contains(f.port);
+        if (f.protocol != ObservedFlow.TCP && !udpAuth || (f.attempt != Attempt.SUCCESS && f.attempt != Attempt.FAILURE)
                 || !f.finalReport || ctx.phase != BaselineStore.Phase.MONITORING || ctx.targetInGrace) {
             return;
         }

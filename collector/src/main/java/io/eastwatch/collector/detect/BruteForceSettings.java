@@ -17,7 +17,8 @@ package io.eastwatch.collector.detect;
  * @param maxKeys           (source, service) pairs tracked; the least recent is evicted beyond it.
  * @param authPorts         services that authenticate every connection (SSH, FTP, telnet, RDP, SMB, VNC, databases,
  *                          Kerberos, LDAP, mail). On an edge without a learned rate, guessing against one of these
- *                          needs only minAttempts.
+ *                          needs only minAttempts. Caches (Redis, memcached) are left out by default: their clients
+ *                          often open a short connection per request.
  * @param otherServiceFactor on an edge without a learned rate to any other port, minAttempts is multiplied by this:
  *                          many short connections to an unknown service are more often a tool at work (an HTTP
  *                          scanner script, a health checker) than password guessing, so more evidence is needed.
@@ -64,7 +65,7 @@ public record BruteForceSettings(
 
     public static BruteForceSettings defaults() {
         return new BruteForceSettings(600_000_000L, 6, 3.0, 30_000_000L, 65_536, 0.8, 200_000,
-                java.util.Set.of(21, 22, 23, 25, 88, 110, 143, 389, 445, 587, 636, 993, 995, 1433, 1521, 2222, 3306,
-                        3389, 5432, 5900, 5985, 5986, 6379, 9042, 11211, 27017), 8);
+                java.util.Set.of(21, 22, 23, 25, 88, 110, 1812, 143, 389, 445, 587, 636, 993, 995, 1433, 1521, 2222, 3306,
+                        3389, 5432, 5900, 5985, 5986, 27017), 8);
     }
 }

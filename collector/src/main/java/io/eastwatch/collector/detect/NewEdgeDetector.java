@@ -21,6 +21,7 @@ import java.util.Map;
 public final class NewEdgeDetector implements FlowDetector {
 
     public static final String NAME = "new-lateral-edge";
+    private static final int MAX_CONTAINERS = 100_000;
 
     /** New edges per container (serializable). */
     public static final class State {
@@ -70,6 +71,9 @@ public final class NewEdgeDetector implements FlowDetector {
         String edge = f.edgeKey();
         Reported r = state.containers.get(ctx.container.containerId);
         if (r == null) {
+            if (state.containers.size() >= MAX_CONTAINERS) {
+                return; // bounded: beyond this many containers with new edges, the scan and volume tests still run
+            }
             r = new Reported();
             r.firstUs = f.firstUs;
             state.containers.put(ctx.container.containerId, r);

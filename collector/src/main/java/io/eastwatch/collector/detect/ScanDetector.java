@@ -236,10 +236,10 @@ public final class ScanDetector implements FlowDetector {
                 : String.format("probed %d %s on %d %s", addrs, addrs == 1 ? "address" : "addresses", ports,
                         ports == 1 ? "port" : "ports");
         String summary = String.format(
-                "%s replica %s %s in %s (%d unanswered, %d rejected, %d ICMP-unreachable, %d to unused addresses or ports, %d answered); "
+                "%s replica %s %s in %s (%d unanswered, %d rejected, %d ICMP-unreachable, %d NULL/FIN/XMAS probes, %d to unused addresses or ports, %d answered); "
                         + "its workload normally talks to %d peers; the sequential test (%.1f%% false-alarm, %.0f%% detection rate) decided after %d probes.",
                 ctx.container.workload, ctx.container.name, what, duration(seconds), t.unanswered, t.rejected, t.unreachable,
-                dark, t.successes, ctx.workload.edgeCount(), settings.falsePositiveProbability() * 100,
+                t.stealth, dark, t.successes, ctx.workload.edgeCount(), settings.falsePositiveProbability() * 100,
                 settings.detectionProbability() * 100, t.probesToDecide);
         List<String> mitre = ports == 0 ? List.of("T1018") : List.of("T1046");
         return new Finding(NAME, false, ctx.suspect(), severity, score, mitre, ev, addrs, t.sample, summary,

@@ -20,6 +20,7 @@ import java.util.Map;
 public final class VolumeDetector implements FlowDetector {
 
     public static final String NAME = "exfiltration";
+    private static final int MAX_CONTAINERS = 100_000;
 
     public static final class State {
         /** container -> edge -> largest bytes already reported (one report per doubling). */
@@ -78,6 +79,9 @@ public final class VolumeDetector implements FlowDetector {
             }
         }
         String id = ctx.container.containerId;
+        if (!state.reported.containsKey(id) && state.reported.size() >= MAX_CONTAINERS) {
+            return;
+        }
         Map<String, Long> mine = state.reported.computeIfAbsent(id, k -> new HashMap<>());
         state.lastUs.put(id, f.lastUs);
         Long before = mine.get(key);
