@@ -152,6 +152,10 @@ public final class ReplayCommand {
         for (Alert a : r.alerts()) {
             out.printf("  %-8s %-18s %s%n", a.severity().json(), a.detector(), a.summary());
         }
+        if (inventory == null) {
+            out.println("note: without --inventory no endpoint is a container, and the collector judges containers"
+                    + " only (baselines belong to workloads)");
+        }
         return ExitStatus.OK;
     }
 
@@ -258,9 +262,12 @@ public final class ReplayCommand {
         Files.createDirectories(state);
         // A file run waits for Kafka rather than spooling: the stall timeout only decides when the
         // exporter gives up on the broker, and a loaded machine should not make a replay touch disk.
+        // Heartbeats go out on the wall clock; in a one-agent, one-partition replay the flows carry
+        // event time themselves, and wall-clock heartbeats would make where the engine advances
+        // depend on the machine's speed. So only the exporter's first heartbeat is sent.
         KafkaExportSettings defaults = KafkaExportSettings.defaults(bootstrap, "replay", "replay", state);
         KafkaExportSettings exportSettings = defaults.withTopic(topic).withTimings(Duration.ofSeconds(60),
-                defaults.retryBackoff(), defaults.heartbeatInterval(), Duration.ofSeconds(60));
+                defaults.retryBackoff(), Duration.ofHours(24), Duration.ofSeconds(60));
         List<ContainerResolver> resolvers = new ArrayList<>();
         InventoryResolver inventory = null;
         if (options.inventory() != null) {

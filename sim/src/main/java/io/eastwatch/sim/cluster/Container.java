@@ -80,6 +80,15 @@ public final class Container {
         return startUs <= fromUs && toUs < stopUs;
     }
 
+    /** Start of the restart window, or {@link Long#MAX_VALUE} if the container never restarts. */
+    public long downFromUs() {
+        return downFromUs;
+    }
+
+    public long downToUs() {
+        return downToUs;
+    }
+
     public boolean downAt(long us) {
         return us >= downFromUs && us < downToUs;
     }

@@ -57,6 +57,35 @@ public final class NormalTraffic {
         for (Container job : cluster.batch().containers()) {
             backupRun(job);
         }
+        for (Container c : cluster.containers()) {
+            if (c.downFromUs() != Long.MAX_VALUE) {
+                reconnects(c);
+            }
+        }
+    }
+
+    /**
+     * A restarting replica: its callers' connection pools notice at once and reconnect with a
+     * one-second backoff; each attempt is refused (RST) until the process listens again.
+     */
+    private void reconnects(Container restarting) {
+        for (Workload w : cluster.workloads()) {
+            for (Workload.Call call : w.calls()) {
+                if (call.target() != restarting.workload()) {
+                    continue;
+                }
+                List<Container> callers = w.aliveDuring(restarting.downFromUs(), restarting.downToUs(), new ArrayList<>());
+                for (int k = 0; k < Math.min(3, callers.size()); k++) {
+                    Container caller = callers.get(k);
+                    long t = restarting.downFromUs() + (long) (rnd.nextDouble() * 1_000_000L);
+                    for (; t < restarting.downToUs(); t += 1_000_000L + rnd.nextInt(200_000)) {
+                        new TcpSession(out, rnd, caller.nic(), caller.ephemeralPort(), restarting.nic(),
+                                restarting.workload().servicePort(), t).refused();
+                    }
+                    call(caller, restarting, t);
+                }
+            }
+        }
     }
 
     private void serviceCalls(Workload from, Workload.Call call) {
