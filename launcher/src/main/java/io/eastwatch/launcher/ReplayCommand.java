@@ -1,5 +1,9 @@
 package io.eastwatch.launcher;
 
+import io.eastwatch.collector.deliver.AlertDelivery;
+import io.eastwatch.collector.deliver.DeliveryFormat;
+import io.eastwatch.collector.deliver.WebhookTargetSettings;
+
 import io.eastwatch.agent.capture.PcapFileSource;
 import io.eastwatch.agent.decode.DecodeResult;
 import io.eastwatch.agent.decode.PacketDecoder;
@@ -119,7 +123,8 @@ public final class ReplayCommand {
             .option("inventory", "FILE", "container inventory for identity (DESIGN.md format)")
             .option("learn", "DURATION", "learning phase at the start of the capture (e.g. 5m, 90s, PT5M)")
             .option("alerts-out", "FILE", "write every alert revision to this file as JSON lines")
-            .option("webhook", "URL", "deliver alerts to this webhook (not available yet)");
+            .option("webhook", "URL", "also deliver every alert to this webhook (generic JSON; signed with the"
+                    + " secret in EASTWATCH_WEBHOOK_SECRET if set)");
 
     public static int run(String[] args, PrintStream out, PrintStream err) throws Exception {
         Map<String, String> o = CLI.parse(args);
@@ -131,9 +136,16 @@ public final class ReplayCommand {
         if (!o.containsKey("pcap")) {
             throw new UsageException("eastwatch replay: --pcap FILE is required (see --help)");
         }
+        WebhookTargetSettings webhook = null;
         if (o.containsKey("webhook")) {
-            throw new UsageException("eastwatch replay: --webhook is not available in this build"
-                    + " (webhook delivery is not implemented yet; use --alerts-out FILE)");
+            String secret = System.getenv("EASTWATCH_WEBHOOK_SECRET");
+            try {
+                webhook = new WebhookTargetSettings("replay", java.net.URI.create(o.get("webhook")), DeliveryFormat.GENERIC,
+                        "low", secret == null || secret.isEmpty() ? null : secret, null, Duration.ofSeconds(5), 5,
+                        Duration.ofMillis(200), Duration.ofSeconds(2));
+            } catch (IllegalArgumentException e) {
+                throw new UsageException("eastwatch replay: --webhook " + e.getMessage());
+            }
         }
         Path pcap = Path.of(o.get("pcap"));
         if (!Files.isReadable(pcap)) {
@@ -145,12 +157,16 @@ public final class ReplayCommand {
         }
         Duration learn = o.containsKey("learn") ? parseDuration(o.get("learn")) : null;
         Path alertsOut = o.containsKey("alerts-out") ? Path.of(o.get("alerts-out")) : null;
-        Result r = replay(new Options(pcap, inventory, learn, alertsOut), null);
+        Delivered delivered = new Delivered();
+        Result r = replay(new Options(pcap, inventory, learn, alertsOut), null, webhook, delivered);
         out.printf("replay %s: %d packets (%d decoded), %d flows exported, %d consumed, %d alerts in %.1f s%n",
                 pcap, r.packets(), r.packetsDecoded(), r.flowsExported(), r.flowsConsumed(), r.alerts().size(),
                 r.elapsed().toMillis() / 1000.0);
         for (Alert a : r.alerts()) {
             out.printf("  %-8s %-18s %s%n", a.severity().json(), a.detector(), a.summary());
+        }
+        if (webhook != null) {
+            out.printf("webhook %s: %d delivered, %d dead-lettered%n", webhook.url(), delivered.delivered, delivered.deadLetters);
         }
         if (inventory == null) {
             out.println("note: without --inventory no endpoint is a container, and the collector judges containers"
@@ -185,6 +201,21 @@ public final class ReplayCommand {
      * fresh topics per replay.
      */
     public static Result replay(Options options, EmbeddedKafka kafka) throws IOException, InterruptedException {
+        return replay(options, kafka, null, null);
+    }
+
+    /** What webhook delivery achieved during a replay. */
+    static final class Delivered {
+        long delivered;
+        long deadLetters;
+    }
+
+    /**
+     * Runs one replay and, with {@code webhook} set, delivers every alert revision from the alerts
+     * topic to it (the collector's own delivery path) before returning.
+     */
+    static Result replay(Options options, EmbeddedKafka kafka, WebhookTargetSettings webhook, Delivered delivered)
+            throws IOException, InterruptedException {
         long t0 = System.nanoTime();
         Path work = Files.createTempDirectory("eastwatch-replay-");
         EmbeddedKafka own = null;
@@ -200,6 +231,9 @@ public final class ReplayCommand {
             kafka.createTopic(flowsTopic, 1);
             kafka.createTopic(alertsTopic, 1);
             Result r = pipeline(options, kafka.bootstrapServers(), flowsTopic, alertsTopic, work);
+            if (webhook != null) {
+                deliver(webhook, kafka.bootstrapServers(), alertsTopic, run, r.revisions().size(), delivered);
+            }
             return new Result(r.alerts(), r.revisions(), r.packets(), r.packetsDecoded(), r.flowsExported(),
                     r.flowsConsumed(), r.heartbeats(), Duration.ofNanos(System.nanoTime() - t0));
         } finally {
@@ -207,6 +241,33 @@ public final class ReplayCommand {
                 own.close();
             }
             deleteTree(work);
+        }
+    }
+
+    /** Delivers the alerts topic to the webhook until every revision is delivered or dead-lettered. */
+    private static void deliver(WebhookTargetSettings webhook, String bootstrap, String alertsTopic, String run,
+                                int expected, Delivered delivered) throws InterruptedException {
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        try (AlertDelivery d = new AlertDelivery(Map.of("bootstrap.servers", bootstrap), alertsTopic,
+                alertsTopic + ".deadletter", "eastwatch-replay-" + run, List.of(webhook), 1000, registry)) {
+            d.start();
+            long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
+            while (true) {
+                long ok = (long) registry.get("eastwatch.collector.webhook.deliveries").tag("outcome", "delivered").counter().count();
+                long dead = (long) registry.get("eastwatch.collector.webhook.deliveries").tag("outcome", "dead_letter").counter().count();
+                if (delivered != null) {
+                    delivered.delivered = ok;
+                    delivered.deadLetters = dead;
+                }
+                if (ok + dead >= expected) {
+                    return;
+                }
+                if (System.nanoTime() > deadline) {
+                    LOG.warn("replay: webhook delivery incomplete after 2 min: {} of {} alerts", ok + dead, expected);
+                    return;
+                }
+                Thread.sleep(100);
+            }
         }
     }
 

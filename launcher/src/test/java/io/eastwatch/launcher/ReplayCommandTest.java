@@ -62,8 +62,8 @@ class ReplayCommandTest {
         assertEquals(2, run(out, err, "replay", "--pcap", dir.resolve("missing.pcap").toString()));
         assertTrue(err.toString(StandardCharsets.UTF_8).contains("missing.pcap"));
         err.reset();
-        assertEquals(2, run(out, err, "replay", "--pcap", pcap.toString(), "--webhook", "http://127.0.0.1:9/x"));
-        assertTrue(err.toString(StandardCharsets.UTF_8).contains("--webhook"));
+        assertEquals(2, run(out, err, "replay", "--pcap", pcap.toString(), "--webhook", "ftp://127.0.0.1:9/x"));
+        assertTrue(err.toString(StandardCharsets.UTF_8).contains("--webhook"), err.toString(StandardCharsets.UTF_8));
         err.reset();
         assertEquals(2, run(out, err, "replay", "--pcap", pcap.toString(), "--frobnicate", "1"));
     }
@@ -93,6 +93,34 @@ class ReplayCommandTest {
             scan |= a.get("detector").asText().equals("port-scan");
         }
         assertTrue(scan, "no port-scan alert: " + lines);
+    }
+
+    @Test
+    void alertsAreDeliveredToTheWebhook() throws Exception {
+        Path pcap = scans().resolve("port_scan_10ports.pcap");
+        java.util.List<String> bodies = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
+        com.sun.net.httpserver.HttpServer hook = com.sun.net.httpserver.HttpServer.create(
+                new java.net.InetSocketAddress("127.0.0.1", 0), 0);
+        hook.createContext("/hook", ex -> {
+            bodies.add(new String(ex.getRequestBody().readAllBytes(), StandardCharsets.UTF_8));
+            ex.sendResponseHeaders(200, -1);
+            ex.close();
+        });
+        hook.start();
+        try {
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            ByteArrayOutputStream err = new ByteArrayOutputStream();
+            int status = run(out, err, "replay", "--pcap", pcap.toString(), "--inventory", inventory().toString(),
+                    "--learn", "0s", "--webhook", "http://127.0.0.1:" + hook.getAddress().getPort() + "/hook");
+            assertEquals(0, status, err.toString(StandardCharsets.UTF_8));
+            String summary = out.toString(StandardCharsets.UTF_8);
+            assertTrue(summary.contains("delivered, 0 dead-lettered"), summary);
+            assertFalse(bodies.isEmpty(), "nothing reached the webhook: " + summary);
+            JsonNode a = new ObjectMapper().readTree(bodies.get(0));
+            assertEquals("192.168.2.154", a.get("source").get("ip").asText());
+        } finally {
+            hook.stop(0);
+        }
     }
 
     @Test
