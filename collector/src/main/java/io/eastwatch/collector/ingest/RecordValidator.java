@@ -8,8 +8,11 @@ import io.eastwatch.flow.v1.FlowRecord;
  */
 final class RecordValidator {
 
-    /** Timestamps before 1990 or after 2200 are corrupt, not old or future captures. */
-    private static final long MIN_TS_US = 631_152_000_000_000L;
+    /**
+     * Timestamps at or before the epoch, or after 2200, are corrupt. Early times are not: anonymised
+     * public captures are often shifted to 1970, and replaying them is a forensic use case.
+     */
+    private static final long MIN_TS_US = 1L;
     private static final long MAX_TS_US = 7_258_118_400_000_000L;
     /** A single flow report spanning more than 30 days is corrupt. */
     private static final long MAX_SPAN_US = 30L * 86_400_000_000L;
