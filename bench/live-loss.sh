@@ -17,6 +17,7 @@
 #   PCAP=...    capture to replay (default /tmp/bench/east5m.pcap, generated if missing)
 #   RATES="..." packets/s to try, ascending (default below; "top" = tcpreplay --topspeed)
 #   SECONDS_PER_STEP=3   packets sent per step = rate x this
+#   TOOLS="tcpdump agent" capturers to run
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 SHARED=${SHARED:-$ROOT/../shared}
@@ -104,7 +105,7 @@ PY
 
 printf "%-8s %10s %12s %12s %10s %8s %8s %10s\n" tool target_pps sent_pps sent captured lost cpu_ms ns/packet
 declare -A BEST
-for tool in tcpdump agent; do
+for tool in ${TOOLS:-tcpdump agent}; do
   BEST[$tool]=0
   fails=0
   for rate in $RATES; do
@@ -127,7 +128,7 @@ for tool in tcpdump agent; do
     per=$(( ${sent:-0} > 0 ? cpu_ms * 1000000 / sent : 0 ))
     printf "%-8s %10s %12s %12s %10s %8s %8s %10s\n" "$tool" "$rate" "${pps:-?}" "${sent:-?}" "$got" "$lost" "$cpu_ms" "$per"
     if [ "$lost" = 0 ] && [ "${got:-0}" -ge "$sent_all" ]; then
-      BEST[$tool]=${pps%.*}
+      [ "${pps%.*}" -gt "${BEST[$tool]}" ] && BEST[$tool]=${pps%.*}
       fails=0
     else
       fails=$((fails + 1))
@@ -136,8 +137,8 @@ for tool in tcpdump agent; do
   done
 done
 echo
-echo "highest loss-free rate (packets/s actually sent): tcpdump ${BEST[tcpdump]}, agent ${BEST[agent]}"
-if [ "${BEST[tcpdump]}" -gt 0 ]; then
+echo "highest loss-free rate (packets/s actually sent): tcpdump ${BEST[tcpdump]:-}, agent ${BEST[agent]:-}"
+if [ "${BEST[tcpdump]:-0}" -gt 0 ] && [ "${BEST[agent]:-0}" -gt 0 ]; then
   python3 -c "print(f'agent / tcpdump = {${BEST[agent]} / ${BEST[tcpdump]}:.2f}')"
 fi
 rm -rf "$OUT"

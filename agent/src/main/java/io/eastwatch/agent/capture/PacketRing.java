@@ -172,11 +172,6 @@ final class PacketRing {
         return n;
     }
 
-    /** Naps without asking producers for a wakeup: while busy, the consumer polls at its own pace. */
-    void nap(long nanos) {
-        LockSupport.parkNanos(this, nanos);
-    }
-
     /**
      * Parks the consumer until a producer publishes or {@code nanos} pass. The flag is set and the
      * ring re-checked before parking so a packet published in between is not left waiting.
