@@ -38,6 +38,7 @@ public final class LivePcapSource implements PacketSource, InterfaceDiscovery.Li
     private static final Logger log = LoggerFactory.getLogger(LivePcapSource.class);
     private static final int DRAIN_BATCH = 1024;
     private static final int NAMES_KEPT = 4096;
+    private static final long RELEASE_GRANULARITY_NANOS = 5_000_000L;
 
     private final CaptureSettings settings;
     private final InterfaceDiscovery discovery;
@@ -112,8 +113,10 @@ public final class LivePcapSource implements PacketSource, InterfaceDiscovery.Li
                 }
                 long waitNanos = Math.max(0, Math.min(nextTick - now, tickNanos));
                 if (!reorder.isEmpty()) {
+                    // Held packets are released in batches at least RELEASE_GRANULARITY apart: waking
+                    // for each packet's own due time would cost one wakeup per packet.
                     long dueMicros = reorder.oldestTs() + lateness - wallMicros;
-                    waitNanos = Math.min(waitNanos, Math.max(100_000, TimeUnit.MICROSECONDS.toNanos(dueMicros)));
+                    waitNanos = Math.min(waitNanos, Math.max(RELEASE_GRANULARITY_NANOS, TimeUnit.MICROSECONDS.toNanos(dueMicros)));
                 }
                 // Capture threads publish kernel blocks in bursts: the first packet of a burst wakes
                 // this thread, the rest are drained in the same round.
