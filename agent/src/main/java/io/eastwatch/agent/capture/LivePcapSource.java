@@ -111,16 +111,16 @@ public final class LivePcapSource implements PacketSource, InterfaceDiscovery.Li
                     ticker.accept(wallMicros - lateness);
                     nextTick = now + tickNanos;
                 }
-                long waitNanos = Math.max(0, Math.min(nextTick - now, tickNanos));
-                if (!reorder.isEmpty()) {
-                    // Held packets are released in batches at least RELEASE_GRANULARITY apart: waking
-                    // for each packet's own due time would cost one wakeup per packet.
-                    long dueMicros = reorder.oldestTs() + lateness - wallMicros;
-                    waitNanos = Math.min(waitNanos, Math.max(RELEASE_GRANULARITY_NANOS, TimeUnit.MICROSECONDS.toNanos(dueMicros)));
+                if (reorder.isEmpty()) {
+                    ring.awaitPackets(Math.max(nextTick - now, 100_000));
+                } else {
+                    // Packets are held for the reorder wait anyway: sleep until the oldest is due, in
+                    // steps of at least RELEASE_GRANULARITY (not one wakeup per packet), without being
+                    // woken by every packet a capture thread publishes. While packets are held, they
+                    // and not the ticker drive the flow table's clock.
+                    long dueNanos = TimeUnit.MICROSECONDS.toNanos(reorder.oldestTs() + lateness - wallMicros);
+                    ring.nap(Math.max(RELEASE_GRANULARITY_NANOS, dueNanos));
                 }
-                // Capture threads publish kernel blocks in bursts: the first packet of a burst wakes
-                // this thread, the rest are drained in the same round.
-                ring.awaitPackets(Math.max(waitNanos, 100_000));
             }
         } finally {
             discovery.close();

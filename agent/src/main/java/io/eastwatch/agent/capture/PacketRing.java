@@ -173,6 +173,14 @@ final class PacketRing {
     }
 
     /**
+     * Sleeps without asking producers for a wakeup. While packets are held for reordering anyway,
+     * being woken by every publish only makes the consumer and the producers ping-pong.
+     */
+    void nap(long nanos) {
+        LockSupport.parkNanos(this, nanos);
+    }
+
+    /**
      * Parks the consumer until a producer publishes or {@code nanos} pass. The flag is set and the
      * ring re-checked before parking so a packet published in between is not left waiting.
      */
