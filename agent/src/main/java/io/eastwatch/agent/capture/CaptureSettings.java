@@ -14,12 +14,15 @@ package io.eastwatch.agent.capture;
  * @param promiscuous        open interfaces in promiscuous mode. Not needed on host-side veths
  *                           (they see all their container's traffic anyway); turning it on makes
  *                           the kernel copy frames nobody asked for.
- * @param immediate          deliver each packet as it arrives instead of in kernel blocks.
- *                           Turning it off batches wakeups (cheaper at high rates) but delays packets
- *                           by up to {@code timeoutMillis} on quiet interfaces.
- * @param timeoutMillis      libpcap read timeout, and how often an idle capture thread wakes up to
- *                           check for stop requests and read kernel statistics. Raising it makes
- *                           stopping and statistics slower; lowering it costs idle wakeups.
+ * @param immediate          deliver each packet as it arrives (TPACKET_V2) instead of in kernel
+ *                           blocks (TPACKET_V3). Immediate mode wakes the capture thread for every
+ *                           packet, which costs far more CPU at tens of thousands of packets per
+ *                           second; block mode delays a packet by up to {@code timeoutMillis}.
+ * @param timeoutMillis      in block mode, the longest a packet waits in a partly filled kernel
+ *                           block before it is handed over. Raising it saves wakeups on quiet
+ *                           interfaces but delays packets (keep it well below
+ *                           {@code reorderMillis}, or packets of one conversation captured on two
+ *                           interfaces may reach the flow table out of order).
  * @param filter             BPF filter expression applied in the kernel ("" for none). A filter
  *                           that drops what the flow table needs (e.g. TCP control packets) makes
  *                           flows look unanswered.
@@ -58,7 +61,7 @@ public record CaptureSettings(
         int tickIntervalMillis,
         int reorderMillis) {
 
-    public static final int DEFAULT_REORDER_MILLIS = 20;
+    public static final int DEFAULT_REORDER_MILLIS = 50;
 
     public static final int DEFAULT_SNAPLEN = 128;
     public static final int DEFAULT_BUFFER_BYTES = 32 << 20;
@@ -106,6 +109,10 @@ public record CaptureSettings(
         if (reorderMillis < 0 || reorderMillis > 1_000) {
             throw new IllegalArgumentException("reorderMillis: " + reorderMillis + " (expected: 0..1000)");
         }
+        if (reorderMillis > 0 && !immediate && reorderMillis < 2 * timeoutMillis) {
+            throw new IllegalArgumentException("reorderMillis: " + reorderMillis + " (expected: 0 or >= 2 * timeoutMillis = "
+                    + 2 * timeoutMillis + " in block mode, so a packet held in a kernel block is still put in order)");
+        }
     }
 
     /** Without {@code reorderMillis}: {@link #DEFAULT_REORDER_MILLIS}. */
@@ -116,9 +123,12 @@ public record CaptureSettings(
                 sampleOneIn, reserveFraction, tickIntervalMillis, DEFAULT_REORDER_MILLIS);
     }
 
-    /** Headers only, 32 MB kernel buffer, immediate delivery, sampling from half full, 1/8 reserved. */
+    /**
+     * Headers only, 32 MB kernel buffer, kernel blocks handed over after at most 10 ms, sampling
+     * from half full, 1/8 of the ring reserved for SYN/FIN/RST, packets put in order within 50 ms.
+     */
     public static CaptureSettings defaults() {
-        return new CaptureSettings(DEFAULT_SNAPLEN, DEFAULT_BUFFER_BYTES, false, true, 100, "",
+        return new CaptureSettings(DEFAULT_SNAPLEN, DEFAULT_BUFFER_BYTES, false, false, 10, "",
                 DEFAULT_RING_SLOTS, 0.5, 8, 0.125, 500, DEFAULT_REORDER_MILLIS);
     }
 
@@ -140,6 +150,11 @@ public record CaptureSettings(
     public CaptureSettings withTickIntervalMillis(int millis) {
         return new CaptureSettings(snaplen, bufferBytes, promiscuous, immediate, timeoutMillis, filter,
                 ringSlots, sampleFraction, sampleOneIn, reserveFraction, millis, reorderMillis);
+    }
+
+    public CaptureSettings withImmediate(boolean deliverEachPacket) {
+        return new CaptureSettings(snaplen, bufferBytes, promiscuous, deliverEachPacket, timeoutMillis, filter,
+                ringSlots, sampleFraction, sampleOneIn, reserveFraction, tickIntervalMillis, reorderMillis);
     }
 
     public CaptureSettings withReorderMillis(int millis) {

@@ -19,7 +19,7 @@ import org.slf4j.LoggerFactory;
  * filter); the loop then reads it with {@code pcap_next_ex} in non-blocking mode and waits in
  * {@code poll(2)} with a timeout when nothing is ready, so an idle interface still wakes up to
  * stop and to read kernel statistics (libpcap's own read timeout never fires on an idle
- * interface). Nothing is allocated per packet: the output pointers, the header and the packet
+ * interface). Stopping takes up to a quarter of a second. Nothing is allocated per packet: the output pointers, the header and the packet
  * bytes go through preallocated memory.
  */
 final class InterfaceCapture implements Runnable {
@@ -28,12 +28,14 @@ final class InterfaceCapture implements Runnable {
     private static final long STATS_INTERVAL_NANOS = 1_000_000_000L;
     private static final long DROP_LOG_INTERVAL_NANOS = 10_000_000_000L;
     /**
-     * While packets arrived within this window, an empty read is followed by a short nap instead of
-     * {@code poll(2)}: at a few ten thousand packets per second that collects many packets per
-     * wakeup instead of waking once per packet (immediate mode hands packets over one by one).
+     * In immediate mode, while packets arrived within this window, an empty read is followed by a
+     * short nap instead of {@code poll(2)}: that collects several packets per wakeup instead of
+     * waking once per packet.
      */
     private static final long BUSY_WINDOW_NANOS = 50_000_000L;
     private static final long BUSY_NAP_NANOS = 500_000L;
+    /** How long an idle capture thread sleeps in poll(2) before checking for stop and statistics. */
+    private static final int IDLE_POLL_MILLIS = 250;
 
     private final NetInterface iface;
     private final PcapHandle.PcapDirection direction;
@@ -108,7 +110,7 @@ final class InterfaceCapture implements Runnable {
         Thread t = thread;
         if (t != null && t != Thread.currentThread()) {
             try {
-                t.join(Math.max(2_000, settings.timeoutMillis() * 4L));
+                t.join(2_000L + IDLE_POLL_MILLIS);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
@@ -177,10 +179,12 @@ final class InterfaceCapture implements Runnable {
                         lastPacketNanos = now;
                         readSinceNap = 0;
                     }
-                    if (now - lastPacketNanos < BUSY_WINDOW_NANOS) {
+                    if (settings.immediate() && now - lastPacketNanos < BUSY_WINDOW_NANOS) {
                         LockSupport.parkNanos(BUSY_NAP_NANOS);
                     } else {
-                        NativePcap.Libc.poll(pollFd, 1, settings.timeoutMillis());
+                        // In block mode the kernel makes the socket readable when a block is full or
+                        // has waited timeoutMillis, so this wakes once per block, not per packet.
+                        NativePcap.Libc.poll(pollFd, 1, IDLE_POLL_MILLIS);
                     }
                     now = System.nanoTime();
                     if (now >= nextStats) {

@@ -38,12 +38,7 @@ public final class LivePcapSource implements PacketSource, InterfaceDiscovery.Li
     private static final Logger log = LoggerFactory.getLogger(LivePcapSource.class);
     private static final int DRAIN_BATCH = 1024;
     private static final int NAMES_KEPT = 4096;
-    /**
-     * After a packet, the processing thread naps for {@link #BUSY_NAP_NANOS} between empty looks at
-     * the ring for this long, instead of asking every capture thread to wake it per packet.
-     */
-    private static final long BUSY_WINDOW_NANOS = 50_000_000L;
-    private static final long BUSY_NAP_NANOS = 1_000_000L;
+    private static final long RELEASE_GRANULARITY_NANOS = 5_000_000L;
 
     private final CaptureSettings settings;
     private final InterfaceDiscovery discovery;
@@ -96,13 +91,9 @@ public final class LivePcapSource implements PacketSource, InterfaceDiscovery.Li
         discovery.start(this);
         long tickNanos = TimeUnit.MILLISECONDS.toNanos(settings.tickIntervalMillis());
         long nextTick = System.nanoTime() + tickNanos;
-        long lastPacketNanos = System.nanoTime() - 2 * BUSY_WINDOW_NANOS;
         try {
             while (!closed) {
                 int n = ring.drain(intake, DRAIN_BATCH);
-                if (n > 0) {
-                    lastPacketNanos = System.nanoTime();
-                }
                 long wallMicros = TimeUnit.MILLISECONDS.toMicros(System.currentTimeMillis());
                 if (!reorder.isEmpty()) {
                     // A packet stamped further ahead than the wall clock allows (a clock step) is
@@ -120,16 +111,15 @@ public final class LivePcapSource implements PacketSource, InterfaceDiscovery.Li
                     ticker.accept(wallMicros - lateness);
                     nextTick = now + tickNanos;
                 }
-                long waitNanos = Math.max(0, Math.min(nextTick - now, tickNanos));
-                if (!reorder.isEmpty()) {
-                    long dueMicros = reorder.oldestTs() + lateness - wallMicros;
-                    waitNanos = Math.min(waitNanos, Math.max(100_000, TimeUnit.MICROSECONDS.toNanos(dueMicros)));
-                }
-                waitNanos = Math.max(waitNanos, 100_000);
-                if (now - lastPacketNanos < BUSY_WINDOW_NANOS) {
-                    ring.nap(Math.min(waitNanos, BUSY_NAP_NANOS));
+                if (reorder.isEmpty()) {
+                    ring.awaitPackets(Math.max(nextTick - now, 100_000));
                 } else {
-                    ring.awaitPackets(waitNanos);
+                    // Packets are held for the reorder wait anyway: sleep until the oldest is due, in
+                    // steps of at least RELEASE_GRANULARITY (not one wakeup per packet), without being
+                    // woken by every packet a capture thread publishes. While packets are held, they
+                    // and not the ticker drive the flow table's clock.
+                    long dueNanos = TimeUnit.MICROSECONDS.toNanos(reorder.oldestTs() + lateness - wallMicros);
+                    ring.nap(Math.max(RELEASE_GRANULARITY_NANOS, dueNanos));
                 }
             }
         } finally {

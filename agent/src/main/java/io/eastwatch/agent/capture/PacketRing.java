@@ -172,7 +172,10 @@ final class PacketRing {
         return n;
     }
 
-    /** Naps without asking producers for a wakeup: while busy, the consumer polls at its own pace. */
+    /**
+     * Sleeps without asking producers for a wakeup. While packets are held for reordering anyway,
+     * being woken by every publish only makes the consumer and the producers ping-pong.
+     */
     void nap(long nanos) {
         LockSupport.parkNanos(this, nanos);
     }

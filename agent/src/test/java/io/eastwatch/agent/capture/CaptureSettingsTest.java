@@ -16,7 +16,9 @@ class CaptureSettingsTest {
         assertEquals(128, d.snaplen());
         assertEquals(32 << 20, d.bufferBytes());
         assertEquals(false, d.promiscuous());
-        assertEquals(true, d.immediate());
+        assertEquals(false, d.immediate(), "kernel blocks: one wakeup per block, not per packet");
+        assertEquals(10, d.timeoutMillis());
+        assertEquals(50, d.reorderMillis());
     }
 
     @Test
@@ -30,6 +32,8 @@ class CaptureSettingsTest {
         assertMessage("bufferBytes: 1000 (expected: >= 1048576)", () -> d.withBufferBytes(1000));
         assertMessage("filter: null (expected: a BPF expression or \"\")", () -> d.withFilter(null));
         assertMessage("tickIntervalMillis: 0 (expected: 10..60000)", () -> d.withTickIntervalMillis(0));
+        assertMessage("reorderMillis: 15 (expected: 0 or >= 2 * timeoutMillis = 20 in block mode, so a packet held"
+                + " in a kernel block is still put in order)", () -> d.withReorderMillis(15));
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new CaptureSettings(
                 262_144, d.bufferBytes(), false, true, 100, "", 1 << 20, 0.5, 8, 0.125, 500));
         assertTrue(e.getMessage().startsWith("ringSlots: 1048576 (expected: ringSlots * snaplen <= "), e.getMessage());

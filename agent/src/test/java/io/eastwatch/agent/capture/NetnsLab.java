@@ -88,10 +88,15 @@ final class NetnsLab implements AutoCloseable {
         return p.exitValue();
     }
 
-    /** Removes leftovers of an earlier run that was killed before it could clean up. */
+    /**
+     * Removes leftovers of an earlier run that was killed before it could clean up: only the names
+     * this class creates ({@code <prefix>br}, {@code <prefix>h<x>}, namespaces {@code <prefix><x>}),
+     * so a benchmark sharing the prefix is left alone.
+     */
     private void cleanStale() throws IOException, InterruptedException {
-        run(List.of("bash", "-c", "for n in $(ip netns list | awk '{print $1}' | grep '^" + prefix + "'); do ip netns del $n; done;"
-                + " for l in $(ip -o link show | awk -F': ' '{print $2}' | cut -d@ -f1 | grep '^" + prefix + "'); do ip link del $l; done; true"), 20_000);
+        String ours = "'^" + prefix + "(br|h[a-z]|[a-z])$'";
+        run(List.of("bash", "-c", "for n in $(ip netns list | awk '{print $1}' | grep -E " + ours + "); do ip netns del $n; done;"
+                + " for l in $(ip -o link show | awk -F': ' '{print $2}' | cut -d@ -f1 | grep -E " + ours + "); do ip link del $l; done; true"), 20_000);
     }
 
     @Override

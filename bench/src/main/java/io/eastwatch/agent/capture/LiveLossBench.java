@@ -17,7 +17,8 @@ import java.util.concurrent.CountDownLatch;
  * on one interface, decoder and flow table, flows counted instead of exported. Runs until SIGTERM,
  * then prints one line of counters: {@code received=N kernel_drops=N shed=N packets=N flows=N}.
  *
- * <p>Usage: {@code LiveLossBench INTERFACE [BUFFER_MB]}
+ * <p>Usage: {@code LiveLossBench INTERFACE [BUFFER_MB [capture-only]]}; {@code capture-only} counts
+ * packets without decoding them, to separate the capture path's cost from the flow table's.
  */
 public final class LiveLossBench {
 
@@ -25,12 +26,13 @@ public final class LiveLossBench {
     }
 
     public static void main(String[] args) throws Exception {
-        if (args.length < 1 || args.length > 2) {
-            System.err.println("usage: LiveLossBench INTERFACE [BUFFER_MB]");
+        if (args.length < 1 || args.length > 3) {
+            System.err.println("usage: LiveLossBench INTERFACE [BUFFER_MB [capture-only]]");
             System.exit(2);
         }
         CaptureSettings capture = CaptureSettings.defaults();
-        if (args.length == 2) {
+        boolean captureOnly = args.length == 3 && args[2].equals("capture-only");
+        if (args.length >= 2) {
             capture = capture.withBufferBytes(Integer.parseInt(args[1]) << 20);
         }
         SimpleMeterRegistry registry = new SimpleMeterRegistry();
@@ -51,7 +53,7 @@ public final class LiveLossBench {
         CountDownLatch done = new CountDownLatch(1);
         Thread processing = new Thread(() -> {
             try {
-                source.run((ts, wire, buf, off, cap, link, ifId) -> {
+                source.run(captureOnly ? (ts, wire, buf, off, cap, link, ifId) -> { } : (ts, wire, buf, off, cap, link, ifId) -> {
                     if (decoder.decode(ts, wire, buf, off, cap, link, ifId, meta) == DecodeResult.OK) {
                         table.onPacket(meta);
                     }
