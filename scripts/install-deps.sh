@@ -4,7 +4,7 @@
 # for the capture tests and benchmarks, Prometheus for the dashboard tests.
 # The Docker engine for the identity tests comes from ../shared/lab/up.sh, which installs its own.
 set -euo pipefail
-pkgs=(libpcap0.8 tshark tcpdump tcpreplay nmap iproute2 prometheus procps psmisc systemd curl)
+pkgs=(libpcap0.8 tshark tcpdump tcpreplay nmap iproute2 prometheus procps psmisc systemd curl netcat-openbsd iputils-ping)
 need=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || need+=("$p")

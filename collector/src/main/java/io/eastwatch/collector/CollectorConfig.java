@@ -74,14 +74,14 @@ public record CollectorConfig(IngestSettings ingest, CollectorSettings detection
         }
     }
 
-    private static final Set<String> SECTIONS = Set.of("kafka", "detection", "ops", "webhooks", "delivery");
-    private static final Set<String> KAFKA = Set.of("bootstrap_servers", "group_id", "flows_topic", "alerts_topic",
+    static final Set<String> SECTIONS = Set.of("kafka", "detection", "ops", "webhooks", "delivery");
+    static final Set<String> KAFKA = Set.of("bootstrap_servers", "group_id", "flows_topic", "alerts_topic",
             "dead_letter_topic", "state_topic", "instance_id", "commit_interval", "security");
-    private static final Set<String> OPS = Set.of("listen", "api_tokens", "api_tokens_file", "max_alerts");
-    private static final Set<String> DELIVERY = Set.of("dead_letter_topic", "group_prefix");
-    private static final Set<String> WEBHOOK = Set.of("name", "url", "format", "min_severity", "secret", "secret_file",
+    static final Set<String> OPS = Set.of("listen", "api_tokens", "api_tokens_file", "max_alerts");
+    static final Set<String> DELIVERY = Set.of("dead_letter_topic", "group_prefix");
+    static final Set<String> WEBHOOK = Set.of("name", "url", "format", "min_severity", "secret", "secret_file",
             "splunk_token", "splunk_token_file", "timeout", "max_attempts", "backoff_base", "backoff_max");
-    private static final Set<String> DETECTION = Set.of("learning", "new_workload_grace", "window", "cluster_networks",
+    static final Set<String> DETECTION = Set.of("learning", "new_workload_grace", "window", "cluster_networks",
             "approved_edges");
 
     public static CollectorConfig load(Path file) throws ConfigError {

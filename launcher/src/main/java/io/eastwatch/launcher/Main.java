@@ -41,6 +41,29 @@ public final class Main {
                 Runs agent -> embedded Kafka -> collector over a capture in event time. The first
                 DURATION of the capture is the learning phase. Exits when every flow is processed.
                 """, "io.eastwatch.launcher.ReplayCommand"));
+        add(new DelegatedSubcommand("demo",
+                "simulate a 1,000-container cluster with one rogue replica and show eastwatch catching it",
+                """
+                Usage: eastwatch demo [--containers 1000] [--scenario db-bruteforce] [--seed 1] [--out DIR]
+
+                Generates a simulated cluster capture (normal churn, then one replica attacks), replays it
+                through agent -> embedded Kafka -> collector and prints the alerts beside the ground truth.
+                """, "io.eastwatch.sim.DemoMain"));
+        add(new DelegatedSubcommand("evaluate",
+                "measure detection: every simulated attack scenario and the real captures of ../shared/pcaps",
+                """
+                Usage: eastwatch evaluate [--containers 1000] [--hosts 20] [--seed 1] [--scenarios all|a,b]
+                                          [--real yes|no|only] [--shared ../shared] [--work DIR]
+
+                Prints per scenario: detected, the container named, time to detect, false positives;
+                then the real scan captures (scanner flagged, negative controls quiet).
+                """, "io.eastwatch.sim.eval.EvalMain"));
+        add(new DelegatedSubcommand("sim",
+                "generate a simulated cluster capture, inventory and ground truth",
+                """
+                Usage: eastwatch sim generate --containers N --hosts H --scenario NAME|none --seed S --out DIR
+                                              [--duration 12m] [--learn 5m] [--attack-at 7m]
+                """, "io.eastwatch.sim.SimMain"));
         add(new DelegatedSubcommand("standalone",
                 "embedded Kafka, an agent on this host's container interfaces and a collector, for trying it out",
                 """

@@ -18,7 +18,7 @@ public final class SimMain {
         System.exit(run(args, System.out, System.err));
     }
 
-    static int run(String[] args, PrintStream out, PrintStream err) {
+    public static int run(String[] args, PrintStream out, PrintStream err) {
         SimSettings settings;
         Path dir;
         try {
