@@ -317,7 +317,8 @@ public final class AgentApp implements AutoCloseable {
                 d.maxInFlightRecords(), d.maxInFlightBytes(), d.stallTimeout(), d.retryBackoff(), e.heartbeatInterval(),
                 d.linger(), d.batchBytes(), e.compression(), d.deliveryTimeout(), d.requestTimeout(), close,
                 d.sequenceBlock()));
-        KafkaFlowExporter kafka = new KafkaFlowExporter(s, new RegistryAgentStats(registry), registry);
+        KafkaFlowExporter kafka = new KafkaFlowExporter(s, new RegistryAgentStats(registry), registry,
+                e.security().clientProperties());
         return new Export(kafka, () -> kafka.spooling()
                 ? HealthCheck.Result.degraded("Kafka unreachable: spooling, " + kafka.spoolBytes() + " bytes on disk")
                 : HealthCheck.Result.up(kafka.exportedCount() + " flows acknowledged"),

@@ -69,7 +69,8 @@ public record AgentConfig(
 
     /** Kafka export and its disk spool. */
     public record Export(List<String> bootstrapServers, String topic, String compression, Path stateDir,
-                         Path spoolDir, long spoolMaxBytes, Duration heartbeatInterval) {
+                         Path spoolDir, long spoolMaxBytes, Duration heartbeatInterval,
+                         io.eastwatch.daemon.kafka.KafkaSecurity security) {
     }
 
     /** The ops HTTP server. */
@@ -203,6 +204,10 @@ public record AgentConfig(
                     "Where flow records go: kafka, json for one JSON object per line on standard output, or count "
                             + "to print only how many there were (benchmarks).");
 
+    static {
+        io.eastwatch.daemon.kafka.KafkaSecurity.define(DEFINITION, "export.kafka");
+    }
+
     /** Loads {@code file} (null: defaults only), applies {@code overrides}, validates everything. */
     public static AgentConfig load(Path file, Map<String, String> overrides) {
         ConfigValues v = file == null ? DEFINITION.defaults(overrides) : DEFINITION.load(file, overrides);
@@ -265,7 +270,8 @@ public record AgentConfig(
 
         Export export = new Export(v.getList("export.kafka.bootstrap_servers"), v.getString("export.topic"),
                 v.getString("export.compression"), v.getPath("export.state_dir"), v.getPath("export.spool.dir"), v.getLong("export.spool.max_bytes"),
-                v.getDuration("export.heartbeat_interval"));
+                v.getDuration("export.heartbeat_interval"),
+                io.eastwatch.daemon.kafka.KafkaSecurity.from(v, "export.kafka"));
 
         Ops ops = new Ops(v.getBoolean("ops.enabled"), v.getString("ops.bind_address"), v.getInt("ops.port"));
         Output output = Output.valueOf(v.getString("output").toUpperCase(java.util.Locale.ROOT));

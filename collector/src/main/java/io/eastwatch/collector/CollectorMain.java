@@ -16,7 +16,7 @@ import org.slf4j.LoggerFactory;
 public final class CollectorMain {
 
     private static final Logger LOG = LoggerFactory.getLogger(CollectorMain.class);
-    static final String USAGE = "usage: eastwatch collector --config FILE [--alerts-out FILE]";
+    static final String USAGE = "Usage: eastwatch collector --config FILE [--alerts-out FILE]";
 
     private CollectorMain() {
     }

@@ -339,4 +339,41 @@ class DetectionEngineGoldenTest {
         approving.finish();
         assertTrue(got.isEmpty(), () -> describe(got));
     }
+
+    /** The API's approval (applied at run time) makes the very edge that alerts without it quiet. */
+    @Test
+    void anEdgeApprovedAtRunTimeStopsAlerting() {
+        for (boolean approve : new boolean[] {false, true}) {
+            List<Alert> got = new ArrayList<>();
+            DetectionEngine engine = new DetectionEngine(CollectorSettings.defaults().withLearning(Duration.ofMinutes(10)),
+                    got::add, new SimpleMeterRegistry());
+            TestCluster c = new TestCluster();
+            List<FlowRecord> batch = new ArrayList<>();
+            for (int i = 0; i < 20 * 12; i++) {
+                batch.clear();
+                long t = c.tick(batch::add);
+                if (approve && t == LEARN_END + 2 * MIN) {
+                    assertTrue(engine.approve(new io.eastwatch.collector.baseline.BaselineSettings.ApprovedEdge(
+                            "shop/web", "shop/cache", 6379, 6)));
+                }
+                if (t == LEARN_END + 3 * MIN) {
+                    batch.add(Flows.tcp(t + 3000, c.web.get(0), c.cache.get(0), 6379, 2_000));
+                }
+                batch.sort((a, b) -> Long.compare(a.getLastTsUs(), b.getLastTsUs()));
+                batch.forEach(engine::onFlow);
+            }
+            engine.finish();
+            if (approve) {
+                assertTrue(got.isEmpty(), () -> "approved edge still alerts: " + describe(got));
+                // the approval is part of the engine state, so it survives a snapshot and restore
+                DetectionEngine restored = new DetectionEngine(CollectorSettings.defaults(), a -> { }, new SimpleMeterRegistry());
+                restored.restore(engine.snapshot());
+                assertTrue(!restored.approve(new io.eastwatch.collector.baseline.BaselineSettings.ApprovedEdge(
+                        "shop/web", "shop/cache", 6379, 6)), "restored engine already holds the approval");
+            } else {
+                assertTrue(got.stream().anyMatch(a -> a.detector().equals("new-lateral-edge")),
+                        () -> "without approval the new edge alerts: " + describe(got));
+            }
+        }
+    }
 }

@@ -82,7 +82,7 @@ class MainTest {
 
         Outcome output = launch("agent", "--pcap", "/nonexistent.pcap", "--output", "xml");
         assertEquals(2, output.status());
-        assertTrue(output.err().contains("Invalid value xml for configuration output: must be one of [kafka, json]"));
+        assertTrue(output.err().contains("Invalid value xml for configuration output: must be one of [kafka, json, count]"), output.err());
 
         Outcome missing = launch("agent", "--config", dir.resolve("missing.yaml").toString());
         assertEquals(2, missing.status());

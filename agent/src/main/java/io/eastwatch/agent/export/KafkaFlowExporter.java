@@ -145,8 +145,20 @@ public final class KafkaFlowExporter implements FlowSink, AutoCloseable {
     private long lastMetadataWarnNanos = System.nanoTime();
 
     public KafkaFlowExporter(KafkaExportSettings settings, AgentStats stats, MeterRegistry registry) {
-        this(settings, stats, registry, new KafkaProducer<>(producerConfig(settings),
+        this(settings, stats, registry, Map.of());
+    }
+
+    /** With extra client properties: TLS and SASL ({@code io.eastwatch.daemon.kafka.KafkaSecurity}). */
+    public KafkaFlowExporter(KafkaExportSettings settings, AgentStats stats, MeterRegistry registry,
+                             Map<String, Object> clientProperties) {
+        this(settings, stats, registry, new KafkaProducer<>(withClientProperties(producerConfig(settings), clientProperties),
             new ByteArraySerializer(), new ByteArraySerializer()));
+    }
+
+    private static Map<String, Object> withClientProperties(Map<String, Object> config, Map<String, Object> extra) {
+        Map<String, Object> c = new HashMap<>(config);
+        c.putAll(extra);
+        return c;
     }
 
     KafkaFlowExporter(KafkaExportSettings settings, AgentStats stats, MeterRegistry registry,
