@@ -33,6 +33,8 @@ public final class CollectorThroughput {
         long monitorStart = start + (long) learn.length * gap;
         FlowRecord[] monitor = gen.normal(flows - learn.length, monitorStart, gap, 2);
 
+        System.gc();
+        long heapBefore = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
         List<Long> alertNanos = new ArrayList<>();
         List<Alert> alerts = new ArrayList<>();
         SimpleMeterRegistry registry = new SimpleMeterRegistry();
@@ -80,7 +82,8 @@ public final class CollectorThroughput {
         System.out.printf(Locale.ROOT, "learning:   %,d flows in %.2f s = %,.0f flows/s%n", learn.length, (t1 - t0) / 1e9, learnRate);
         System.out.printf(Locale.ROOT, "monitoring: %,d flows in %.2f s = %,.0f flows/s (alerts on normal traffic: %d)%n",
                 monitor.length, (t3 - t2) / 1e9, monitorRate, alerts.size() - alertsBefore);
-        System.out.printf(Locale.ROOT, "heap after learning (after GC): %.1f MB for %d containers%n", heap / 1e6, gen.containers());
+        System.out.printf(Locale.ROOT, "heap held by the engine after learning (after GC): %.1f MB for %d containers%n",
+                (heap - heapBefore) / 1e6, gen.containers());
         if (firstAlert >= 0) {
             System.out.printf(Locale.ROOT, "scan alert: %s, %.3f ms after the deciding flow was handed to the engine%n",
                     alerts.get(before).detector(), (firstAlert - decidingHandOff) / 1e6);

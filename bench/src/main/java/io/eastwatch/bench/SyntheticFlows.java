@@ -2,7 +2,9 @@ package io.eastwatch.bench;
 
 import com.google.protobuf.ByteString;
 import io.eastwatch.flow.v1.Endpoint;
+import io.eastwatch.flow.v1.EndReason;
 import io.eastwatch.flow.v1.EndpointKind;
+import io.eastwatch.flow.v1.InitiatorBasis;
 import io.eastwatch.flow.v1.FlowRecord;
 import io.eastwatch.flow.v1.Outcome;
 import io.eastwatch.flow.v1.ReportKind;
@@ -88,7 +90,9 @@ final class SyntheticFlows {
                 .setPacketsFwd(ok ? 6 : 1).setBytesFwd(ok ? 900 : 60).setPacketsRev(ok ? 5 : outcome == Outcome.REJECTED ? 1 : 0)
                 .setBytesRev(ok ? 4000 : outcome == Outcome.REJECTED ? 54 : 0)
                 .setTcpFlagsFwd(ok ? 0x1b : 0x02).setTcpFlagsRev(ok ? 0x1b : outcome == Outcome.REJECTED ? 0x14 : 0)
-                .setOutcome(outcome).setReport(ReportKind.FINAL)
+                .setOutcome(outcome).setReport(ReportKind.FINAL).setInitiatorBasis(InitiatorBasis.SYN)
+                .setEndReason(ok ? EndReason.END_FIN : outcome == Outcome.REJECTED ? EndReason.END_RST
+                        : EndReason.END_UNANSWERED_TIMEOUT)
                 .setSrc(endpoints[src]).setDst(endpoints[dst]).build();
     }
 }
