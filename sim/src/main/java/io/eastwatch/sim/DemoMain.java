@@ -82,10 +82,12 @@ public final class DemoMain {
         out.printf(Locale.ROOT, "  %,d packets -> %,d flow records -> %d alert(s) in %.1f s%n%n", r.packets(),
                 r.flowsExported(), r.alerts().size(), r.elapsed().toMillis() / 1000.0);
         for (Alert a : r.alerts()) {
-            out.printf(Locale.ROOT, "  [%s] %s  (%s)%n", a.severity().json().toUpperCase(Locale.ROOT), a.summary(),
-                    String.join(", ", a.mitre()));
-            out.printf(Locale.ROOT, "      container %s of %s on %s, detector %s, first seen %s, id %s%n",
-                    a.source().name(), a.source().workload(), a.source().host(), a.detector(), a.firstSeen(), a.id());
+            out.printf(Locale.ROOT, "  [%s] %s%s%n", a.severity().json().toUpperCase(Locale.ROOT), a.summary(),
+                    a.mitre().isEmpty() ? "" : "  (" + String.join(", ", a.mitre()) + ")");
+            String who = a.source().name() != null
+                    ? "container " + a.source().name() + " of " + a.source().workload() + " on " + a.source().host()
+                    : "host " + a.source().host();
+            out.printf(Locale.ROOT, "      %s, detector %s, first seen %s, id %s%n", who, a.detector(), a.firstSeen(), a.id());
         }
         if (truth.attacker() != null) {
             boolean named = r.alerts().stream().anyMatch(a -> truth.attacker().containerId().equals(a.source().containerId()));

@@ -28,6 +28,12 @@ public final class CoverageMonitor {
         public String agentId;
         public String host;
         public long watermarkUs = Long.MIN_VALUE;
+        /**
+         * Latest event time the agent is known to have been alive at: its heartbeat watermark or the
+         * end of a flow it reported, whichever is later. Silence is judged on this, not on the
+         * watermark alone: an agent that keeps sending flows is not a blind spot.
+         */
+        public long aliveUs = Long.MIN_VALUE;
         public long captured;
         public long dropped;
         public double recentDropRatio;
@@ -78,6 +84,10 @@ public final class CoverageMonitor {
             return;
         }
         a.flows++;
+        if (r.getLastTsUs() > a.aliveUs) {
+            a.aliveUs = r.getLastTsUs();
+            a.silentReported = false;
+        }
         if (r.getSrc().getKind() == EndpointKind.UNRESOLVED || r.getDst().getKind() == EndpointKind.UNRESOLVED) {
             a.unresolvedFlows++;
         }
@@ -112,16 +122,20 @@ public final class CoverageMonitor {
         }
         a.captured = captured;
         a.dropped = dropped;
-        if (hb.getWatermarkUs() > a.watermarkUs) {
+        // a watermark of 0 is an agent that has not seen its first packet yet: it says nothing about time
+        if (hb.getWatermarkUs() > 0 && hb.getWatermarkUs() > a.watermarkUs) {
             a.watermarkUs = hb.getWatermarkUs();
-            a.silentReported = false;
+            if (a.watermarkUs > a.aliveUs) {
+                a.aliveUs = a.watermarkUs;
+                a.silentReported = false;
+            }
         }
     }
 
     /** Event time reached {@code nowUs}: an agent whose watermark lags it too far is silent. */
     public void advanceTo(long nowUs) {
         for (Agent a : state.agents.values()) {
-            if (a.watermarkUs == Long.MIN_VALUE || a.silentReported || nowUs - a.watermarkUs <= settings.silenceMicros()) {
+            if (a.aliveUs == Long.MIN_VALUE || a.silentReported || nowUs - a.aliveUs <= settings.silenceMicros()) {
                 continue;
             }
             reportSilent(a, nowUs);
@@ -136,11 +150,11 @@ public final class CoverageMonitor {
      */
     public void checkWallClock(long wallMs) {
         for (Agent a : state.agents.values()) {
-            if (a.watermarkUs == Long.MIN_VALUE || a.silentReported || a.lastHeartbeatWallMs == 0
+            if (a.aliveUs == Long.MIN_VALUE || a.silentReported || a.lastHeartbeatWallMs == 0
                     || (wallMs - a.lastHeartbeatWallMs) * 1000 <= settings.silenceMicros()) {
                 continue;
             }
-            reportSilent(a, a.watermarkUs + (wallMs - a.lastHeartbeatWallMs) * 1000);
+            reportSilent(a, a.aliveUs + (wallMs - a.lastHeartbeatWallMs) * 1000);
         }
     }
 
@@ -149,11 +163,12 @@ public final class CoverageMonitor {
         Map<String, Object> ev = new LinkedHashMap<>();
         ev.put("agent_id", a.agentId);
         ev.put("last_watermark_us", a.watermarkUs);
-        ev.put("silent_seconds", (nowUs - a.watermarkUs) / 1_000_000L);
+        ev.put("last_alive_us", a.aliveUs);
+        ev.put("silent_seconds", (nowUs - a.aliveUs) / 1_000_000L);
         sink.report(new Finding(SILENT, true, hostSuspect(a), Severity.HIGH, 0.6, List.of(), ev, 0, List.of(),
                 String.format("The eastwatch agent on %s has sent nothing for %d s: that host is a blind spot.",
-                        a.host, (nowUs - a.watermarkUs) / 1_000_000L),
-                a.watermarkUs, nowUs, 1));
+                        a.host, (nowUs - a.aliveUs) / 1_000_000L),
+                a.aliveUs, nowUs, 1));
     }
 
     /** Watermarks of agents that are not silent: event time may advance to their minimum. */

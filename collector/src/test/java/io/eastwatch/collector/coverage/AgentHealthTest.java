@@ -43,6 +43,24 @@ class AgentHealthTest {
         assertTrue(a.summary().contains("node-2"), a.summary());
     }
 
+    /**
+     * A replay (or a freshly started agent) sends one heartbeat before its first packet, watermark
+     * 0, then only flows: that agent is alive, not silent since 1970.
+     */
+    @Test
+    void anAgentThatSendsFlowsIsNotSilentWhateverItsFirstHeartbeatSaid() {
+        engine.onHeartbeat(hb("agent-node-1", 0, 0, 0));
+        TestCluster c = new TestCluster();
+        for (int i = 0; i < 40; i++) {
+            List<io.eastwatch.flow.v1.FlowRecord> batch = new ArrayList<>();
+            long t = c.tick(batch::add);
+            batch.forEach(f -> engine.onFlow(f.toBuilder().setAgentId("agent-node-1").setHost("node-1").build()));
+            engine.advanceTo(t);
+        }
+        engine.finish();
+        assertTrue(alerts.stream().noneMatch(a -> a.detector().equals("agent-silent")), alerts.toString());
+    }
+
     @Test
     void agentsSilentInWallTimeAreReportedEvenWhenEventTimeStandsStill() {
         engine.onHeartbeat(hb("agent-node-1", TestCluster.T0, 0, 0));
