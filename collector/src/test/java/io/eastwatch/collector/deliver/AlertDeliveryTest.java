@@ -247,4 +247,47 @@ class AlertDeliveryTest {
         assertTrue(repeated <= 2, "only the alerts in flight at the stop may repeat, got " + repeated);
         assertFalse(received.isEmpty());
     }
+
+    /** A receiver that hangs holds up only its own target: the other target gets every alert at once. */
+    @Test
+    void aDeadReceiverDoesNotSlowTheOtherTarget() throws Exception {
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        HttpServer hung = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        hung.setExecutor(java.util.concurrent.Executors.newCachedThreadPool());
+        hung.createContext("/hook", ex -> {
+            try {
+                release.await(); // never answers while the test runs
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            ex.sendResponseHeaders(500, -1);
+            ex.close();
+        });
+        hung.start();
+        try {
+            for (int i = 0; i < 10; i++) {
+                publish("s" + i, 1, "high");
+            }
+            WebhookTargetSettings fast = new WebhookTargetSettings("soc", hookUri(), DeliveryFormat.GENERIC, "low",
+                    SECRET, null, Duration.ofSeconds(2), 4, Duration.ofMillis(50), Duration.ofMillis(200));
+            WebhookTargetSettings dead = new WebhookTargetSettings("dead",
+                    URI.create("http://127.0.0.1:" + hung.getAddress().getPort() + "/hook"), DeliveryFormat.GENERIC,
+                    "low", SECRET, null, Duration.ofSeconds(30), 6, Duration.ofSeconds(1), Duration.ofSeconds(5));
+            SimpleMeterRegistry registry = new SimpleMeterRegistry();
+            long t0 = System.nanoTime();
+            try (AlertDelivery d = new AlertDelivery(clientProps(), topic, topic + ".dlq", "eastwatch-test-" + testNo,
+                    List.of(dead, fast), 100, registry)) {
+                d.start();
+                await("the healthy target got every alert", () -> received.size() == 10, Duration.ofSeconds(20));
+                double seconds = (System.nanoTime() - t0) / 1e9;
+                assertTrue(seconds < 20, "took " + seconds + " s");
+                assertEquals(0.0, registry.get("eastwatch.collector.webhook.deliveries").tag("target", "dead")
+                        .tag("outcome", "delivered").counter().count(), "the hung receiver answered nothing");
+                release.countDown();
+            }
+        } finally {
+            release.countDown();
+            hung.stop(0);
+        }
+    }
 }
