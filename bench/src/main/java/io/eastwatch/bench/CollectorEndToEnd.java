@@ -1,0 +1,91 @@
+package io.eastwatch.bench;
+
+import io.eastwatch.collector.CollectorApp;
+import io.eastwatch.collector.CollectorSettings;
+import io.eastwatch.collector.ingest.IngestSettings;
+import io.eastwatch.flow.v1.FlowRecord;
+import io.eastwatch.launcher.EmbeddedKafka;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+
+/**
+ * End-to-end collector benchmark through a real (embedded, single-node) Kafka broker: the flows
+ * topic is filled first, then one collector ({@link CollectorApp}: consumer group, validation,
+ * de-duplication, every detector, transactional commits of alerts, snapshots and offsets) is
+ * started and timed until it has ingested every record.
+ *
+ * <pre>
+ * java -cp ... io.eastwatch.bench.CollectorEndToEnd [flows=1000000] [partitions=2] [workloads=1000] [replicas=10]
+ * </pre>
+ */
+public final class CollectorEndToEnd {
+
+    public static void main(String[] args) throws Exception {
+        int flows = args.length > 0 ? Integer.parseInt(args[0]) : 1_000_000;
+        int partitions = args.length > 1 ? Integer.parseInt(args[1]) : 2;
+        int workloads = args.length > 2 ? Integer.parseInt(args[2]) : 1000;
+        int replicas = args.length > 3 ? Integer.parseInt(args[3]) : 10;
+        Path dir = Files.createTempDirectory("eastwatch-bench-e2e-");
+        SyntheticFlows gen = new SyntheticFlows(workloads, replicas, 7);
+        long start = 1_767_900_000_000_000L;
+        long gap = 2_000;
+        FlowRecord[] all = gen.normal(flows, start, gap, 3);
+        try (EmbeddedKafka kafka = new EmbeddedKafka(EmbeddedKafka.Settings.ephemeralPorts(dir.resolve("kafka")))) {
+            kafka.start();
+            kafka.createTopic("eastwatch.flows", partitions);
+            long p0 = System.nanoTime();
+            try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(Map.of(
+                    ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers(),
+                    ProducerConfig.LINGER_MS_CONFIG, 20, ProducerConfig.BATCH_SIZE_CONFIG, 256 * 1024,
+                    ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4", ProducerConfig.ACKS_CONFIG, "all"),
+                    new ByteArraySerializer(), new ByteArraySerializer())) {
+                byte[] type = "flow".getBytes(StandardCharsets.UTF_8);
+                for (FlowRecord f : all) {
+                    ProducerRecord<byte[], byte[]> r = new ProducerRecord<>("eastwatch.flows", null,
+                            f.getSrc().getWorkload().getBytes(StandardCharsets.UTF_8), f.toByteArray());
+                    r.headers().add("eastwatch-type", type);
+                    producer.send(r);
+                }
+                producer.flush();
+            }
+            double produceS = (System.nanoTime() - p0) / 1e9;
+            SimpleMeterRegistry registry = new SimpleMeterRegistry();
+            CollectorSettings settings = CollectorSettings.defaults().withLearning(Duration.ofNanos(flows / 3 * gap * 1000));
+            CollectorApp app = new CollectorApp(IngestSettings.defaults(kafka.bootstrapServers(), "bench"), settings,
+                    registry, null);
+            long c0 = System.nanoTime();
+            app.start();
+            double ingested = 0;
+            while (ingested < flows) {
+                Thread.sleep(50);
+                var c = registry.find("eastwatch.collector.flows.ingested").counter();
+                ingested = c == null ? 0 : c.count();
+                if (System.nanoTime() - c0 > Duration.ofMinutes(10).toNanos()) {
+                    break;
+                }
+            }
+            double consumeS = (System.nanoTime() - c0) / 1e9;
+            app.close();
+            System.out.printf(Locale.ROOT, "flows=%,d partitions=%d containers=%,d%n", flows, partitions, gen.containers());
+            System.out.printf(Locale.ROOT, "produced to Kafka in %.2f s (%,.0f records/s)%n", produceS, flows / produceS);
+            System.out.printf(Locale.ROOT, "collector ingested %,.0f flows in %.2f s = %,.0f flows/s end to end "
+                    + "(includes consumer group join and topic setup)%n", ingested, consumeS, ingested / consumeS);
+        }
+        try (var walk = Files.walk(dir)) {
+            walk.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        }
+    }
+
+    private CollectorEndToEnd() {
+    }
+}
