@@ -80,7 +80,8 @@ public record CollectorConfig(IngestSettings ingest, CollectorSettings detection
     static final Set<String> OPS = Set.of("listen", "api_tokens", "api_tokens_file", "max_alerts");
     static final Set<String> DELIVERY = Set.of("dead_letter_topic", "group_prefix");
     static final Set<String> WEBHOOK = Set.of("name", "url", "format", "min_severity", "secret", "secret_file",
-            "splunk_token", "splunk_token_file", "timeout", "max_attempts", "backoff_base", "backoff_max");
+            "splunk_token", "splunk_token_file", "timeout", "max_attempts", "backoff_base", "backoff_max", "truststore",
+            "truststore_password", "truststore_password_file");
     static final Set<String> DETECTION = Set.of("learning", "new_workload_grace", "window", "cluster_networks",
             "approved_edges");
 
@@ -252,7 +253,11 @@ public record CollectorConfig(IngestSettings ingest, CollectorSettings detection
                         duration(key + ".timeout", w.get("timeout"), Duration.ofSeconds(5)),
                         w.get("max_attempts") == null ? 6 : integer(key + ".max_attempts", w.get("max_attempts")),
                         duration(key + ".backoff_base", w.get("backoff_base"), Duration.ofMillis(500)),
-                        duration(key + ".backoff_max", w.get("backoff_max"), Duration.ofSeconds(60))));
+                        duration(key + ".backoff_max", w.get("backoff_max"), Duration.ofSeconds(60)),
+                        w.get("truststore") == null ? null : Path.of(w.get("truststore").toString()),
+                        w.get("truststore_password_file") != null
+                                ? readSecret(key + ".truststore_password_file", w.get("truststore_password_file").toString())
+                                : text(w, "truststore_password", null)));
             } catch (IllegalArgumentException e) {
                 throw new ConfigError(key + "." + e.getMessage());
             }

@@ -21,6 +21,7 @@ final class HttpAlertTransport implements AlertTransport {
         this.client = HttpClient.newBuilder()
                 .connectTimeout(target.timeout())
                 .followRedirects(HttpClient.Redirect.NEVER)
+                .sslContext(target.sslContext())
                 .build();
     }
 

@@ -11,16 +11,19 @@ import javax.net.ssl.SSLSocketFactory;
 /**
  * Syslog over TCP (tcp://) or TLS (tls://, RFC 5425) with octet-counting framing (RFC 6587):
  * "LEN SP MSG". Syslog has no acknowledgement: an alert counts as delivered once written to a
- * healthy connection; a broken connection is reopened and the alert retried. TLS trusts the JVM's
- * trust store (javax.net.ssl.trustStore) and checks the server's host name.
+ * healthy connection; a broken connection is reopened and the alert retried. TLS trusts the target's
+ * trust store (or the JVM's) and checks the server's host name.
  */
 final class SyslogCefTransport implements AlertTransport {
     private final WebhookTargetSettings target;
     private Socket socket;
     private OutputStream out;
 
+    private final SSLSocketFactory factory;
+
     SyslogCefTransport(WebhookTargetSettings target) {
         this.target = target;
+        this.factory = target.url().getScheme().equals("tls") ? target.sslContext().getSocketFactory() : null;
     }
 
     @Override
@@ -44,7 +47,7 @@ final class SyslogCefTransport implements AlertTransport {
         int timeoutMs = (int) Math.min(Integer.MAX_VALUE, target.timeout().toMillis());
         Socket s;
         if (target.url().getScheme().equals("tls")) {
-            SSLSocket ssl = (SSLSocket) SSLSocketFactory.getDefault().createSocket();
+            SSLSocket ssl = (SSLSocket) factory.createSocket();
             ssl.connect(new InetSocketAddress(target.url().getHost(), target.url().getPort()), timeoutMs);
             var params = ssl.getSSLParameters();
             params.setEndpointIdentificationAlgorithm("HTTPS");

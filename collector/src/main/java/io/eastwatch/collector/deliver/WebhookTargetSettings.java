@@ -20,6 +20,8 @@ import java.util.regex.Pattern;
  *                    but delay the alerts queued behind it for this target
  * @param backoffBase first retry delay; doubles each attempt, with full jitter
  * @param backoffMax  cap of the retry delay
+ * @param truststore  PKCS12 trust store for https:// and tls:// targets signed by a private CA; null: the JVM's CAs
+ * @param truststorePassword its password (null when it has none)
  */
 public record WebhookTargetSettings(
         String name,
@@ -31,7 +33,9 @@ public record WebhookTargetSettings(
         Duration timeout,
         int maxAttempts,
         Duration backoffBase,
-        Duration backoffMax) {
+        Duration backoffMax,
+        java.nio.file.Path truststore,
+        String truststorePassword) {
 
     private static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9_-]{0,39}");
 
@@ -70,6 +74,44 @@ public record WebhookTargetSettings(
         if (backoffBase.isNegative() || backoffMax.compareTo(backoffBase) < 0) {
             throw new IllegalArgumentException("backoff_max: " + backoffMax + " (expected: >= backoff_base " + backoffBase + ")");
         }
+        if (truststore != null) {
+            if (!scheme.equals("https") && !scheme.equals("tls")) {
+                throw new IllegalArgumentException("truststore: " + truststore + " (expected: only for https:// or tls:// targets)");
+            }
+            if (!java.nio.file.Files.isReadable(truststore)) {
+                throw new IllegalArgumentException("truststore: " + truststore + " (expected: a readable PKCS12 file)");
+            }
+        }
+    }
+
+    /** Without a private trust store. */
+    public WebhookTargetSettings(String name, URI url, DeliveryFormat format, String minSeverity, String secret,
+                                 String splunkToken, Duration timeout, int maxAttempts, Duration backoffBase,
+                                 Duration backoffMax) {
+        this(name, url, format, minSeverity, secret, splunkToken, timeout, maxAttempts, backoffBase, backoffMax, null, null);
+    }
+
+    /** The TLS context for this target: its own trust store, or the JVM's default. */
+    javax.net.ssl.SSLContext sslContext() {
+        try {
+            if (truststore == null) {
+                return javax.net.ssl.SSLContext.getDefault();
+            }
+            java.security.KeyStore ks = java.security.KeyStore.getInstance("PKCS12");
+            char[] pw = truststorePassword == null ? null : truststorePassword.toCharArray();
+            try (var in = java.nio.file.Files.newInputStream(truststore)) {
+                ks.load(in, pw);
+            }
+            javax.net.ssl.TrustManagerFactory tmf = javax.net.ssl.TrustManagerFactory.getInstance(
+                    javax.net.ssl.TrustManagerFactory.getDefaultAlgorithm());
+            tmf.init(ks);
+            javax.net.ssl.SSLContext ctx = javax.net.ssl.SSLContext.getInstance("TLS");
+            ctx.init(null, tmf.getTrustManagers(), null);
+            return ctx;
+        } catch (java.io.IOException | java.security.GeneralSecurityException e) {
+            throw new IllegalArgumentException("truststore: " + truststore + " (cannot be loaded: "
+                    + e.getClass().getSimpleName() + ")", e);
+        }
     }
 
     /** Settings with the defaults for everything but the essentials. */
@@ -82,6 +124,7 @@ public record WebhookTargetSettings(
         return "WebhookTargetSettings[name=" + name + ", url=" + url + ", format=" + format.configName()
                 + ", minSeverity=" + minSeverity + ", secret=" + (secret == null ? "none" : "****")
                 + ", splunkToken=" + (splunkToken == null ? "none" : "****") + ", timeout=" + timeout
-                + ", maxAttempts=" + maxAttempts + ", backoff=" + backoffBase + ".." + backoffMax + "]";
+                + ", maxAttempts=" + maxAttempts + ", backoff=" + backoffBase + ".." + backoffMax
+                + ", truststore=" + truststore + "]";
     }
 }
