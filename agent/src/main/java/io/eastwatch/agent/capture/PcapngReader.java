@@ -177,13 +177,14 @@ final class PcapngReader {
                 }
                 checkTrailer(hb, p, len);
                 switch (type) {
-                    case EPB -> {
+                    case EPB, PB -> {
                         if (len < 32) {
                             counters.error(CaptureFileError.MALFORMED_BLOCK);
                             counters.skipped++;
                             break;
                         }
-                        int ifId = hb.getInt(p + 8);
+                        // the obsolete packet block has a 16-bit interface id (then a drops count) where EPB has 32 bits
+                        int ifId = type == EPB ? hb.getInt(p + 8) : hb.getShort(p + 8) & 0xffff;
                         int capLen = hb.getInt(p + 20);
                         int wireLen = hb.getInt(p + 24);
                         if (capLen < 0 || capLen > len - 32) {
@@ -232,36 +233,6 @@ final class PcapngReader {
                         // A simple packet carries no timestamp: it inherits the previous one.
                         long ts = prevTs == Long.MIN_VALUE ? 0 : prevTs;
                         handler.onPacket(ts, wireLen, pb, p + 12, capLen, linkType[global], global);
-                        delivered++;
-                        bytes += capLen;
-                    }
-                    case PB -> {
-                        if (len < 32) {
-                            counters.error(CaptureFileError.MALFORMED_BLOCK);
-                            counters.skipped++;
-                            break;
-                        }
-                        int ifId = hb.getShort(p + 8) & 0xffff;
-                        int capLen = hb.getInt(p + 20);
-                        int wireLen = hb.getInt(p + 24);
-                        if (capLen < 0 || capLen > len - 32) {
-                            counters.error(CaptureFileError.MALFORMED_BLOCK);
-                            counters.skipped++;
-                            break;
-                        }
-                        int global = globalInterface(ifId);
-                        if (global < 0) {
-                            counters.skipped++;
-                            break;
-                        }
-                        long raw = ((hb.getInt(p + 12) & 0xffffffffL) << 32) | (hb.getInt(p + 16) & 0xffffffffL);
-                        long ts = toMicros(global, raw);
-                        if (ts < prevTs) {
-                            counters.error(CaptureFileError.TIMESTAMP_BACKWARDS);
-                        }
-                        prevTs = ts;
-                        wireLen = checkLengths(global, capLen, wireLen);
-                        handler.onPacket(ts, wireLen, pb, p + 28, capLen, linkType[global], global);
                         delivered++;
                         bytes += capLen;
                     }
