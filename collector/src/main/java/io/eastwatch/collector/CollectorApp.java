@@ -140,6 +140,13 @@ public final class CollectorApp implements AutoCloseable {
         io.eastwatch.collector.baseline.BaselineSettings.ApprovedEdge a;
         boolean any = false;
         while ((a = approvals.poll()) != null) {
+            if (pipelines.isEmpty()) {
+                // nothing to keep it in: say so rather than pretend it took effect
+                LOG.warn("edge approval {} -> {} port {} protocol {} not applied: this collector owns no partition yet;"
+                        + " post it again, or put it in detection.approved_edges", a.sourceWorkload(), a.peer(), a.port(),
+                        a.protocol());
+                continue;
+            }
             for (Map.Entry<Integer, PartitionIngest> e : pipelines.entrySet()) {
                 if (e.getValue().engine().approve(a)) {
                     begin();

@@ -81,17 +81,23 @@ public final class CollectorMain {
         io.eastwatch.collector.deliver.AlertDelivery delivery = null;
         io.eastwatch.collector.api.AlertIndexFeeder feeder = null;
         io.eastwatch.daemon.ops.OpsHttpServer ops = null;
-        try {
-            io.eastwatch.collector.deliver.DeadLetterStore deadLetters = null;
-            if (!cfg.webhooks().isEmpty()) {
+        io.eastwatch.collector.deliver.DeadLetterStore deadLetters = null;
+        if (!cfg.webhooks().isEmpty()) {
+            try {
                 delivery = new io.eastwatch.collector.deliver.AlertDelivery(kafka, cfg.ingest().alertsTopic(),
                         cfg.deliveryDeadLetterTopic(), cfg.deliveryGroupPrefix(), cfg.webhooks(), 1000, registry);
-                deadLetters = delivery.deadLetters();
+            } catch (RuntimeException e) {
+                err.println("webhooks: cannot start delivery: " + e.getMessage());
+                daemonMetrics.close();
+                return 1;
             }
+            deadLetters = delivery.deadLetters();
+        }
+        try {
             if (cfg.metricsListen() != null) {
                 io.eastwatch.collector.api.AlertIndex index = cfg.apiTokens().isEmpty()
                         ? null : new io.eastwatch.collector.api.AlertIndex(cfg.maxAlerts());
-                ops = opsServer(cfg, app, index, deadLetters, registry);
+                ops = opsServer(cfg, app, index, delivery, deadLetters, registry);
                 if (index != null) {
                     feeder = new io.eastwatch.collector.api.AlertIndexFeeder(kafka, cfg.ingest().alertsTopic(), index,
                             new io.eastwatch.collector.api.AlertIndexMetrics(index, 10, registry), registry);
@@ -146,7 +152,8 @@ public final class CollectorMain {
      * and, with API tokens configured, the /api/v1 routes.
      */
     private static io.eastwatch.daemon.ops.OpsHttpServer opsServer(CollectorConfig cfg, CollectorApp app,
-            io.eastwatch.collector.api.AlertIndex index, io.eastwatch.collector.deliver.DeadLetterStore deadLetters,
+            io.eastwatch.collector.api.AlertIndex index, io.eastwatch.collector.deliver.AlertDelivery delivery,
+            io.eastwatch.collector.deliver.DeadLetterStore deadLetters,
             PrometheusMeterRegistry registry) throws IOException {
         String listen = cfg.metricsListen();
         int colon = listen.lastIndexOf(':');
@@ -157,6 +164,11 @@ public final class CollectorMain {
                         ? io.eastwatch.daemon.ops.HealthCheck.Result.down("stopped: " + app.failure())
                         : io.eastwatch.daemon.ops.HealthCheck.Result.up(app.assignedPartitions().size()
                                 + " partitions, lag " + app.lag()));
+        if (delivery != null) {
+            health.register("delivery", () -> delivery.failedTargets().isEmpty()
+                    ? io.eastwatch.daemon.ops.HealthCheck.Result.up(cfg.webhooks().size() + " targets")
+                    : io.eastwatch.daemon.ops.HealthCheck.Result.down("stopped: " + delivery.failedTargets()));
+        }
         io.eastwatch.daemon.ops.OpsRoutes routes = new io.eastwatch.daemon.ops.OpsRoutes()
                 .get("/metrics", new io.eastwatch.daemon.ops.MetricsRoute(registry))
                 .get("/healthz", health)

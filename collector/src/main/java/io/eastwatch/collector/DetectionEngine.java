@@ -267,18 +267,13 @@ public final class DetectionEngine {
             out.add(new BaselineCopy(w.name, store.phase(w, nowUs).name().toLowerCase(java.util.Locale.ROOT),
                     w.replicas.size(), w.firstSeenUs, edges));
         }
-        for (io.eastwatch.collector.baseline.BaselineSettings.ApprovedEdge a : store.state().approved) {
-            approvedCopy.add(a);
-        }
         return out;
     }
 
-    private final java.util.Set<io.eastwatch.collector.baseline.BaselineSettings.ApprovedEdge> approvedCopy =
-            java.util.concurrent.ConcurrentHashMap.newKeySet();
-
-    /** Edges approved at run time in this engine (a snapshot taken by {@link #baselineCopy}). */
+    /** Edges approved in this engine, by configuration and at run time (a copy). Engine thread only. */
     public java.util.Set<io.eastwatch.collector.baseline.BaselineSettings.ApprovedEdge> approvedEdges() {
-        java.util.Set<io.eastwatch.collector.baseline.BaselineSettings.ApprovedEdge> all = new java.util.HashSet<>(approvedCopy);
+        java.util.Set<io.eastwatch.collector.baseline.BaselineSettings.ApprovedEdge> all =
+                new java.util.HashSet<>(store.state().approved);
         all.addAll(store.settings().approvedEdges());
         return all;
     }

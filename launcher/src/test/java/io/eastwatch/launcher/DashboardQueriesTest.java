@@ -75,10 +75,11 @@ class DashboardQueriesTest {
                     """.formatted("a".repeat(64), WEB_1, "b".repeat(64), WEB_2, "c".repeat(64), DB_1));
             int agentPort = freePort();
             int collectorPort = freePort();
+            // the agent captures the test's "containers" on lo, not its own Kafka and scrape traffic
             Path agentYaml = dir.resolve("agent.yaml");
             Files.writeString(agentYaml, """
                     agent: {id: dash-agent, host: node-1}
-                    capture: {auto_discover: false, interfaces: [lo], bpf_filter: "tcp and not port %d and not port %d"}
+                    capture: {auto_discover: false, interfaces: [lo], bpf_filter: "tcp and not port %d and not port %d and not port %d"}
                     identity: {docker: {enabled: false}, proc: {enabled: false}, inventory: {file: %s}, grace_period: 1s}
                     export:
                       kafka: {bootstrap_servers: [%s]}
@@ -86,7 +87,7 @@ class DashboardQueriesTest {
                       spool: {dir: %s}
                       heartbeat_interval: 1s
                     ops: {bind_address: 127.0.0.1, port: %d}
-                    """.formatted(kafkaPort(kafka), 9090, inventory, kafka.bootstrapServers(), dir.resolve("state"),
+                    """.formatted(kafkaPort(kafka), agentPort, collectorPort, inventory, kafka.bootstrapServers(), dir.resolve("state"),
                     dir.resolve("spool"), agentPort));
             Path collectorYaml = dir.resolve("collector.yaml");
             Files.writeString(collectorYaml, """

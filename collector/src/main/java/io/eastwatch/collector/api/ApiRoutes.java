@@ -120,7 +120,7 @@ public final class ApiRoutes {
             return unavailable(uri);
         }
         String type = req.headers().get(HttpHeaderNames.CONTENT_TYPE, "");
-        if (!type.toLowerCase().startsWith("application/json")) {
+        if (!type.toLowerCase(java.util.Locale.ROOT).startsWith("application/json")) {
             return OpsResponse.error(HttpResponseStatus.UNSUPPORTED_MEDIA_TYPE,
                     "content type " + (type.isEmpty() ? "missing" : type) + " (expected: application/json)", uri.path());
         }

@@ -53,6 +53,8 @@ public final class AlertDelivery implements AutoCloseable {
         Gauge.builder("eastwatch.collector.webhook.dead.letters", deadLetters, DeadLetterStore::total)
                 .description("Alerts moved to the dead letter since start")
                 .register(registry);
+        Gauge.builder("eastwatch.collector.webhook.workers.failed", this, d -> d.failedTargets().size())
+                .description("Delivery targets whose worker stopped on an unexpected error").register(registry);
         for (WebhookTargetSettings t : targets) {
             Properties c = new Properties();
             c.putAll(kafka);
@@ -76,6 +78,17 @@ public final class AlertDelivery implements AutoCloseable {
             threads.add(th);
             th.start();
         }
+    }
+
+    /** Targets whose delivery stopped on an unexpected error (for /healthz): alerts queue up for them on the topic. */
+    public List<String> failedTargets() {
+        List<String> failed = new ArrayList<>();
+        for (TargetDeliveryWorker w : workers) {
+            if (w.failure() != null) {
+                failed.add(w.targetName() + ": " + w.failure().getClass().getSimpleName());
+            }
+        }
+        return failed;
     }
 
     public DeadLetterStore deadLetters() {

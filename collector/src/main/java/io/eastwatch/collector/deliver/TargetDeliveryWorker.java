@@ -49,6 +49,7 @@ final class TargetDeliveryWorker implements Runnable {
     private final Timer latency;
     private final Set<TopicPartition> assigned = new HashSet<>();
     private volatile boolean running = true;
+    private volatile Throwable failure;
 
     TargetDeliveryWorker(WebhookTargetSettings target, Consumer<byte[], byte[]> consumer, String topic,
                          AlertTransport transport, DeadLetterStore deadLetters, MeterRegistry registry) {
@@ -120,6 +121,7 @@ final class TargetDeliveryWorker implements Runnable {
                 throw e;
             }
         } catch (RuntimeException e) {
+            failure = e;
             LOG.error("delivery to target {} stopped: {}", target.name(), e.toString(), e);
             throw e;
         } finally {
@@ -215,6 +217,15 @@ final class TargetDeliveryWorker implements Runnable {
     static String deliveryId(String target, String alertId, int revision) {
         return UUID.nameUUIDFromBytes((target + "\u0000" + alertId + "\u0000" + revision)
                 .getBytes(StandardCharsets.UTF_8)).toString();
+    }
+
+    /** Why the worker stopped on its own (null while it runs or after a requested stop). */
+    Throwable failure() {
+        return failure;
+    }
+
+    String targetName() {
+        return target.name();
     }
 
     void stop() {
