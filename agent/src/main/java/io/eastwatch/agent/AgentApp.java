@@ -14,6 +14,7 @@ import io.eastwatch.agent.export.AgentStats;
 import io.eastwatch.agent.export.CountingFlowSink;
 import io.eastwatch.agent.export.JsonFlowExporter;
 import io.eastwatch.agent.export.KafkaExportSettings;
+import io.eastwatch.agent.export.IdentityAnnouncer;
 import io.eastwatch.agent.export.KafkaFlowExporter;
 import io.eastwatch.agent.flow.FlowSink;
 import io.eastwatch.agent.flow.FlowTable;
@@ -85,6 +86,7 @@ public final class AgentApp implements AutoCloseable {
     private final PacketMeta meta = new PacketMeta();
     private final PacketSource source;
     private final OpsHttpServer ops;
+    private final IdentityAnnouncer announcer;
     private final ShutdownSequence shutdown;
     private final CountDownLatch processingEnded = new CountDownLatch(1);
     private volatile String captureState = "starting";
@@ -117,6 +119,7 @@ public final class AgentApp implements AutoCloseable {
             };
             this.export = built;
             this.identity = identity(config, offline, export.sink(), registry);
+            this.announcer = announcer(config, offline, registry);
             this.source = offline
                     ? new PcapFileSource(config.capture().file(), registry)
                     : liveSource(config, registry);
@@ -168,6 +171,9 @@ public final class AgentApp implements AutoCloseable {
         }
         for (ContainerResolver r : resolvers) {
             r.start();
+        }
+        if (announcer != null) {
+            announcer.start();
         }
         captureState = "running";
         PacketHandler handler = this::onPacket;
@@ -284,6 +290,20 @@ public final class AgentApp implements AutoCloseable {
         IdentityEnricherSettings s = settings("identity", () -> new IdentityEnricherSettings(r.gracePeriod(),
                 r.maxPending(), r.containerNetworks(), host));
         return new IdentityEnricher(s, resolvers, hostAddresses, next, registry);
+    }
+
+    /** The fleet-wide announcement of this host's containers (live capture to Kafka only). */
+    private IdentityAnnouncer announcer(AgentConfig config, boolean offline, MeterRegistry registry) {
+        AgentConfig.Export e = config.export();
+        if (offline || config.output() != AgentConfig.Output.KAFKA || e.identityTopic().isEmpty() || resolvers.isEmpty()) {
+            return null;
+        }
+        IdentityAnnouncer.Settings d = IdentityAnnouncer.Settings.defaults();
+        IdentityAnnouncer a = new IdentityAnnouncer(new IdentityAnnouncer.Settings(e.identityTopic(), d.checkInterval(),
+                d.refreshInterval(), d.maxAddresses()), config.agent().id(), config.agent().host(), resolvers,
+                String.join(",", e.bootstrapServers()), e.security().clientProperties(), registry);
+        resources.add(a);
+        return a;
     }
 
     private void add(ContainerResolver r) {

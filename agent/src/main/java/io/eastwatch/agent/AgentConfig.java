@@ -70,7 +70,7 @@ public record AgentConfig(
     /** Kafka export and its disk spool. */
     public record Export(List<String> bootstrapServers, String topic, String compression, Path stateDir,
                          Path spoolDir, long spoolMaxBytes, Duration heartbeatInterval,
-                         io.eastwatch.daemon.kafka.KafkaSecurity security) {
+                         io.eastwatch.daemon.kafka.KafkaSecurity security, String identityTopic) {
     }
 
     /** The ops HTTP server. */
@@ -180,6 +180,12 @@ public record AgentConfig(
                     "Kafka brokers to bootstrap from (host:port).")
             .define("export.topic", STRING, "eastwatch.flows", matching("[a-zA-Z0-9._-]{1,249}", "a Kafka topic name"),
                     "Topic the flow records are written to, keyed by source workload.")
+            .define("export.identity_topic", STRING, "eastwatch.identity",
+                    matching("|[a-zA-Z0-9._-]{1,249}", "a Kafka topic name, or empty to announce nothing"),
+                    "Compacted topic on which the agent announces the containers of this host and their addresses "
+                            + "(live capture with the Docker or /proc resolver). Collectors read it to name the far end "
+                            + "of flows that cross hosts and to count such a flow once, at the initiator's agent. "
+                            + "Empty: no announcement; cross-host endpoints then stay unresolved unless an inventory names them.")
             .define("export.compression", STRING, "lz4", oneOf("none", "gzip", "snappy", "lz4", "zstd"),
                     "Producer compression. lz4 is cheap on the host's CPU; zstd saves more network at more CPU.")
             .define("export.state_dir", STRING, "/var/lib/eastwatch", nonEmpty(),
@@ -271,7 +277,7 @@ public record AgentConfig(
         Export export = new Export(v.getList("export.kafka.bootstrap_servers"), v.getString("export.topic"),
                 v.getString("export.compression"), v.getPath("export.state_dir"), v.getPath("export.spool.dir"), v.getLong("export.spool.max_bytes"),
                 v.getDuration("export.heartbeat_interval"),
-                io.eastwatch.daemon.kafka.KafkaSecurity.from(v, "export.kafka"));
+                io.eastwatch.daemon.kafka.KafkaSecurity.from(v, "export.kafka"), v.getString("export.identity_topic"));
 
         Ops ops = new Ops(v.getBoolean("ops.enabled"), v.getString("ops.bind_address"), v.getInt("ops.port"));
         Output output = Output.valueOf(v.getString("output").toUpperCase(java.util.Locale.ROOT));

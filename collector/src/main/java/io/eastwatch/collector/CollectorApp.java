@@ -107,6 +107,17 @@ public final class CollectorApp implements AutoCloseable {
         this.clientProperties = Map.copyOf(props);
     }
 
+    private volatile String identityTopic = "";
+    private volatile io.eastwatch.collector.ingest.FleetDirectory fleet = io.eastwatch.collector.ingest.FleetDirectory.EMPTY;
+    private io.eastwatch.collector.ingest.IdentityTopicReader identityReader;
+
+    /**
+     * The agents' identity topic (cross-host endpoint names); empty: not read. Set before {@link #start}.
+     */
+    public void identityTopic(String topic) {
+        this.identityTopic = topic == null ? "" : topic;
+    }
+
     /** Ready: consuming (partitions assigned, or a group with nothing to assign yet) and caught up. */
     public boolean caughtUp(long maxLag) {
         return failure == null && consumer != null && lag.get() <= maxLag;
@@ -190,6 +201,14 @@ public final class CollectorApp implements AutoCloseable {
     public void run() {
         try {
             TopicSetup.ensure(ingest);
+            if (!identityTopic.isEmpty()) {
+                io.eastwatch.collector.ingest.FleetDirectory d = new io.eastwatch.collector.ingest.FleetDirectory(
+                        1_000_000, 3_600_000_000L, registry);
+                identityReader = new io.eastwatch.collector.ingest.IdentityTopicReader(ingest.bootstrapServers(),
+                        identityTopic, clientProperties, d, registry);
+                identityReader.start();
+                fleet = d;
+            }
             consumer = new KafkaConsumer<>(consumerProps());
             producer = new KafkaProducer<>(producerProps());
             producer.initTransactions();
@@ -361,6 +380,7 @@ public final class CollectorApp implements AutoCloseable {
         for (TopicPartition tp : partitions) {
             AlertSink sink = this::publish;
             PartitionIngest p = new PartitionIngest(tp.partition(), settings, ingest, sink, registry, metrics);
+            p.fleet(fleet);
             io.eastwatch.collector.ingest.PartitionSnapshot s = snapshots.get(tp.partition());
             if (s != null) {
                 p.restore(s);
@@ -433,6 +453,9 @@ public final class CollectorApp implements AutoCloseable {
         running = false;
         if (thread != null) {
             thread.join(30_000);
+        }
+        if (identityReader != null) {
+            identityReader.close();
         }
     }
 }

@@ -33,6 +33,7 @@ import org.yaml.snakeyaml.constructor.SafeConstructor;
  *   alerts_topic: eastwatch.alerts
  *   dead_letter_topic: eastwatch.flows.dlq
  *   state_topic: eastwatch.collector.state
+ *   identity_topic: eastwatch.identity     # agents' container announcements; "" = do not read
  *   instance_id: collector-1               # default: the host name
  *   commit_interval: 500ms
  * detection:
@@ -65,7 +66,17 @@ import org.yaml.snakeyaml.constructor.SafeConstructor;
 public record CollectorConfig(IngestSettings ingest, CollectorSettings detection, String metricsListen,
                               io.eastwatch.daemon.kafka.KafkaSecurity security, java.util.List<String> apiTokens,
                               int maxAlerts, java.util.List<io.eastwatch.collector.deliver.WebhookTargetSettings> webhooks,
-                              String deliveryDeadLetterTopic, String deliveryGroupPrefix) {
+                              String deliveryDeadLetterTopic, String deliveryGroupPrefix, String identityTopic) {
+
+    public static final String DEFAULT_IDENTITY_TOPIC = "eastwatch.identity";
+
+    public CollectorConfig(IngestSettings ingest, CollectorSettings detection, String metricsListen,
+                           io.eastwatch.daemon.kafka.KafkaSecurity security, java.util.List<String> apiTokens,
+                           int maxAlerts, java.util.List<io.eastwatch.collector.deliver.WebhookTargetSettings> webhooks,
+                           String deliveryDeadLetterTopic, String deliveryGroupPrefix) {
+        this(ingest, detection, metricsListen, security, apiTokens, maxAlerts, webhooks, deliveryDeadLetterTopic,
+                deliveryGroupPrefix, DEFAULT_IDENTITY_TOPIC);
+    }
 
     /** A configuration problem: the message names the key (exit status 2). */
     public static final class ConfigError extends Exception {
@@ -76,7 +87,7 @@ public record CollectorConfig(IngestSettings ingest, CollectorSettings detection
 
     static final Set<String> SECTIONS = Set.of("kafka", "detection", "ops", "webhooks", "delivery");
     static final Set<String> KAFKA = Set.of("bootstrap_servers", "group_id", "flows_topic", "alerts_topic",
-            "dead_letter_topic", "state_topic", "instance_id", "commit_interval", "security");
+            "dead_letter_topic", "state_topic", "identity_topic", "instance_id", "commit_interval", "security");
     static final Set<String> OPS = Set.of("listen", "api_tokens", "api_tokens_file", "max_alerts");
     static final Set<String> DELIVERY = Set.of("dead_letter_topic", "group_prefix");
     static final Set<String> WEBHOOK = Set.of("name", "url", "format", "min_severity", "secret", "secret_file",
@@ -167,10 +178,21 @@ public record CollectorConfig(IngestSettings ingest, CollectorSettings detection
             return new CollectorConfig(ingest, CollectorSettings.defaults().withBaseline(baseline), listen, security,
                     List.copyOf(tokens), maxAlerts, hooks,
                     text(delivery, "dead_letter_topic", "eastwatch.alerts.deadletter"),
-                    text(delivery, "group_prefix", "eastwatch-delivery"));
+                    text(delivery, "group_prefix", "eastwatch-delivery"), identityTopic(kafka.get("identity_topic")));
         } catch (IllegalArgumentException e) {
             throw new ConfigError(e.getMessage());
         }
+    }
+
+    private static String identityTopic(Object value) throws ConfigError {
+        if (value == null) {
+            return DEFAULT_IDENTITY_TOPIC;
+        }
+        String t = String.valueOf(value);
+        if (!t.matches("|[a-zA-Z0-9._-]{1,249}")) {
+            throw new ConfigError("kafka.identity_topic: " + t + " (expected: a Kafka topic name, or \"\" to read none)");
+        }
+        return t;
     }
 
     private static final io.eastwatch.daemon.config.ConfigDef SECURITY =

@@ -76,6 +76,7 @@ public final class CollectorMain {
         AlertSink sink = file == null ? null : file;
         CollectorApp app = new CollectorApp(cfg.ingest(), cfg.detection(), registry, sink);
         app.clientProperties(cfg.security().clientProperties());
+        app.identityTopic(cfg.identityTopic());
         java.util.Map<String, Object> kafka = new java.util.HashMap<>(cfg.security().clientProperties());
         kafka.put("bootstrap.servers", cfg.ingest().bootstrapServers());
         io.eastwatch.collector.deliver.AlertDelivery delivery = null;

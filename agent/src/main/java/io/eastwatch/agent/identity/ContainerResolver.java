@@ -1,6 +1,7 @@
 package io.eastwatch.agent.identity;
 
 import com.google.protobuf.ByteString;
+import java.util.List;
 
 /**
  * One source of container identity. The enricher asks its resolvers in order and the first that
@@ -32,6 +33,15 @@ public interface ContainerResolver extends AutoCloseable {
 
     /** Whether {@code address} lies in a network this resolver knows to hold containers. */
     boolean inContainerNetwork(ByteString address);
+
+    /**
+     * The addresses this host's containers hold now, at most {@code limit}, for the fleet-wide
+     * identity announcement. Only resolvers that see this host's own runtime answer (Docker, /proc);
+     * an inventory describes the whole fleet and answers nothing here.
+     */
+    default List<HeldAddress> heldAddresses(int limit) {
+        return List.of();
+    }
 
     /** Containers known to be running now. */
     int containersKnown();

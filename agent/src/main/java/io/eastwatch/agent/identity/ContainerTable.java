@@ -78,6 +78,15 @@ final class ContainerTable {
         return owners.lookup(ifaceKey(iface), tMicros, null);
     }
 
+    /** The addresses containers hold now (at most {@code limit}). */
+    List<HeldAddress> held(int limit) {
+        List<HeldAddress> out = new java.util.ArrayList<>();
+        for (var e : owners.openOwnerships(ByteString.class, limit)) {
+            out.add(new HeldAddress(e.getKey(), e.getValue().container(), e.getValue().fromMicros()));
+        }
+        return out;
+    }
+
     int containersKnown() {
         return owners.openContainers();
     }

@@ -341,6 +341,11 @@ public final class DockerContainerResolver implements ContainerResolver {
     }
 
     @Override
+    public java.util.List<HeldAddress> heldAddresses(int limit) {
+        return table.held(limit);
+    }
+
+    @Override
     public int containersKnown() {
         return runningCount;
     }

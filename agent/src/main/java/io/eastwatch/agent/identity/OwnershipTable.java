@@ -198,6 +198,27 @@ final class OwnershipTable {
         return openByContainer.size();
     }
 
+    /** Every open ownership of a key of {@code type}, at most {@code limit} of them. */
+    synchronized <K> List<Map.Entry<K, Ownership>> openOwnerships(Class<K> type, int limit) {
+        List<Map.Entry<K, Ownership>> out = new ArrayList<>();
+        for (Map.Entry<String, Set<Object>> held : openByContainer.entrySet()) {
+            for (Object k : held.getValue()) {
+                if (!type.isInstance(k)) {
+                    continue;
+                }
+                for (Ownership o : byKey.getOrDefault(k, new Ownership[0])) {
+                    if (o.toMicros == OPEN && o.container.id().equals(held.getKey())) {
+                        if (out.size() >= limit) {
+                            return out;
+                        }
+                        out.add(Map.entry(type.cast(k), o));
+                    }
+                }
+            }
+        }
+        return out;
+    }
+
     synchronized long overflow() {
         return overflow;
     }

@@ -214,6 +214,11 @@ public final class ProcContainerResolver implements ContainerResolver {
     }
 
     @Override
+    public java.util.List<HeldAddress> heldAddresses(int limit) {
+        return table.held(limit);
+    }
+
+    @Override
     public int containersKnown() {
         synchronized (this) {
             return known.size();

@@ -43,4 +43,20 @@ class ContainerTableTest {
         table.attach(c, List.of(), List.of(), 90 * S);
         assertEquals(0, table.containersKnown(), "a container without addresses owns nothing");
     }
+
+    @Test
+    void heldListsTheAddressesContainersHoldNowAndNothingElse() {
+        var table = new ContainerTable(ResolverLimits.DEFAULTS);
+        var a = new ContainerIdentity("a", "a-1", "r/a:1", "r/a", "h", "test");
+        var b = new ContainerIdentity("b", "b-1", "r/b:1", "r/b", "h", "test");
+        table.attach(a, Set.of(Addresses.of("10.1.0.2")), Set.of("vetha"), 10 * S);
+        table.attach(b, Set.of(Addresses.of("10.1.0.3"), Addresses.of("fd00::3")), Set.of("vethb"), 20 * S);
+        table.release("a", 30 * S);
+        var held = table.held(100);
+        assertEquals(Set.of(Addresses.of("10.1.0.3"), Addresses.of("fd00::3")),
+                Set.copyOf(held.stream().map(HeldAddress::address).toList()), "released and interface keys are not listed");
+        assertEquals(20 * S, held.get(0).sinceMicros());
+        assertEquals("b", held.get(0).container().id());
+        assertEquals(1, table.held(1).size(), "bounded");
+    }
 }

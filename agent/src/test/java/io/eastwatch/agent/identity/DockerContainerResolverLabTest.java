@@ -52,6 +52,11 @@ class DockerContainerResolverLabTest {
                 assertEquals(row.hostVeth(), vethOf(docker, c, now), row.name());
             }
             assertTrue(docker.inContainerNetwork(Addresses.of("172.30.15.1")), "lab-net's subnet from /networks");
+            var announced = docker.heldAddresses(100_000);
+            for (Lab.Row row : Lab.procmap()) {
+                assertTrue(announced.stream().anyMatch(h -> h.address().equals(Addresses.of(row.ips().get(0)))
+                        && h.container().name().equals(row.name())), row.name() + " is in the host's announcement");
+            }
 
             try (var compose = Lab.start(PREFIX + "compose", "lab/web:1", "com.docker.compose.project=ewt",
                     "com.docker.compose.service=probe");

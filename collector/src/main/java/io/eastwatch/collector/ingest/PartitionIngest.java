@@ -33,6 +33,13 @@ public final class PartitionIngest {
         this.metrics = metrics;
     }
 
+    private FleetDirectory fleet = FleetDirectory.EMPTY;
+
+    /** Names cross-host endpoints from the agents' announcements (see {@link FleetDirectory}). */
+    public void fleet(FleetDirectory directory) {
+        this.fleet = directory == null ? FleetDirectory.EMPTY : directory;
+    }
+
     public DetectionEngine engine() {
         return engine;
     }
@@ -87,6 +94,10 @@ public final class PartitionIngest {
         if (dedup.duplicate(r)) {
             metrics.duplicates.increment();
             return null;
+        }
+        r = fleet.enrich(r);
+        if (r == null) {
+            return null;   // the initiator's own host's agent reports this flow
         }
         metrics.ingested.increment();
         engine.onFlow(r, arrivalNanos);
