@@ -96,9 +96,9 @@ class DebPackageIT {
         seedDpkgDatabase(root);
         HostState before = HostState.now();
 
-        Command.Outcome install = dpkg(root, "--install", Build.deb().toString()).ok();
         Command.Outcome purge;
         try {
+            Command.Outcome install = dpkg(root, "--install", Build.deb().toString()).ok();
             assertTrue(install.out().contains("Setting up eastwatch (" + Build.debianVersion() + ")"), install.toString());
             checkInstalled(root, dir);
         } finally {
