@@ -101,6 +101,14 @@ class DebPackageIT {
             Command.Outcome install = dpkg(root, "--install", Build.deb().toString()).ok();
             assertTrue(install.out().contains("Setting up eastwatch (" + Build.debianVersion() + ")"), install.toString());
             checkInstalled(root, dir);
+
+            // an upgrade (here: the same version again) keeps the operator's edited configuration
+            Path agentYaml = root.resolve("etc/eastwatch/agent.yaml");
+            Files.writeString(agentYaml, "# edited on this host\n", java.nio.file.StandardOpenOption.APPEND);
+            Command.Outcome again = dpkg(root, "--force-confold", "--install", Build.deb().toString()).ok();
+            assertTrue(again.out().contains("Setting up eastwatch"), again.toString());
+            assertTrue(Files.readString(agentYaml).endsWith("# edited on this host\n"), "the edit was replaced");
+            assertEquals(0640, (int) Files.getAttribute(agentYaml, "unix:mode") & 07777, "still not world-readable");
         } finally {
             purge = dpkg(root, "--purge", "eastwatch");
         }
