@@ -16,9 +16,33 @@ import org.slf4j.LoggerFactory;
 public final class CollectorMain {
 
     private static final Logger LOG = LoggerFactory.getLogger(CollectorMain.class);
-    static final String USAGE = "Usage: eastwatch collector --config FILE [--alerts-out FILE]";
+    static final String USAGE = "Usage: eastwatch collector --config FILE [--alerts-out FILE] [--check]\n"
+            + "  --check   validate the configuration, print the effective values (secrets masked) and exit";
 
     private CollectorMain() {
+    }
+
+    /** The effective configuration for --check: every value that matters, no secret. */
+    static String describe(CollectorConfig cfg) {
+        Object protocol = cfg.security().clientProperties().get("security.protocol");
+        return String.join("\n",
+                "kafka.bootstrap_servers = " + cfg.ingest().bootstrapServers(),
+                "kafka.group_id = " + cfg.ingest().groupId(),
+                "kafka.instance_id = " + cfg.ingest().instanceId(),
+                "kafka.flows_topic = " + cfg.ingest().flowsTopic(),
+                "kafka.alerts_topic = " + cfg.ingest().alertsTopic(),
+                "kafka.dead_letter_topic = " + cfg.ingest().deadLetterTopic(),
+                "kafka.state_topic = " + cfg.ingest().stateTopic(),
+                "kafka.identity_topic = " + (cfg.identityTopic().isEmpty() ? "(none)" : cfg.identityTopic()),
+                "kafka.commit_interval = " + cfg.ingest().commitIntervalMillis() + "ms",
+                "kafka.security.protocol = " + (protocol == null ? "PLAINTEXT" : protocol),
+                "detection.learning = " + cfg.detection().baseline().learningMicros() / 1_000_000L + "s",
+                "ops.listen = " + cfg.metricsListen(),
+                "ops.api_tokens = " + cfg.apiTokens().size() + " (values not shown)",
+                "ops.max_alerts = " + cfg.maxAlerts(),
+                "webhooks = " + cfg.webhooks().size(),
+                "delivery.dead_letter_topic = " + cfg.deliveryDeadLetterTopic(),
+                "delivery.group_prefix = " + cfg.deliveryGroupPrefix());
     }
 
     public static void main(String[] args) {
@@ -28,6 +52,7 @@ public final class CollectorMain {
     public static int run(String[] args, PrintStream out, PrintStream err) {
         Path config = null;
         Path alertsOut = null;
+        boolean check = false;
         for (int i = 0; i < args.length; i++) {
             String a = args[i];
             if ((a.equals("--config") || a.equals("--alerts-out")) && i + 1 >= args.length) {
@@ -37,6 +62,7 @@ public final class CollectorMain {
             switch (a) {
                 case "--config" -> config = Path.of(args[++i]);
                 case "--alerts-out" -> alertsOut = Path.of(args[++i]);
+                case "--check" -> check = true;
                 case "-h", "--help" -> {
                     out.println(USAGE);
                     return 0;
@@ -57,6 +83,11 @@ public final class CollectorMain {
         } catch (CollectorConfig.ConfigError e) {
             err.println(e.getMessage());
             return 2;
+        }
+        if (check) {
+            out.println(describe(cfg));
+            out.println("configuration OK: " + config);
+            return 0;
         }
         LOG.info("collector {}: kafka {} group {} topics flows={} alerts={} dlq={} state={}; learning {} s",
                 cfg.ingest().instanceId(), cfg.ingest().bootstrapServers(), cfg.ingest().groupId(),

@@ -43,6 +43,7 @@ class CollectorMainTest {
             "kafka: {bootstrap_servers: 'h:9092'}\\ndetection: {cluster_networks: [10.0.0.0/40]}|clusterNetworks: 10.0.0.0/40",
             "kafka: {bootstrap_servers: 'h:9092'}\\ndetection: {approved_edges: [{source: a, peer: b, port: 70000}]}|port: 70000",
             "kafka: {bootstrap_servers: 'h:9092'}\\ndetection: {window: 10ms}|windowMicros: 10000",
+            "kafka: {bootstrap_servers: 'h:9092', identity_topic: 'no spaces'}|kafka.identity_topic: no spaces",
             "[1, 2]|(top level)"})
     void badConfigurationNamesTheKey(String yaml, String expected) throws Exception {
         Path f = dir.resolve("c.yaml");
@@ -70,5 +71,26 @@ class CollectorMainTest {
         assertEquals(1_800_000_000L, c.detection().baseline().learningMicros());
         assertEquals(6, c.detection().baseline().approvedEdges().get(0).protocol());
         assertEquals("c1", c.ingest().instanceId());
+    }
+
+    @Test
+    void checkPrintsTheEffectiveConfigurationWithoutSecretsAndExits() throws Exception {
+        Path f = dir.resolve("check.yaml");
+        Files.writeString(f, """
+                kafka:
+                  bootstrap_servers: localhost:9092
+                  identity_topic: ""
+                ops:
+                  api_tokens: [tok-very-secret-1]
+                """);
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        assertEquals(0, CollectorMain.run(new String[] {"--config", f.toString(), "--check"},
+                new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8)));
+        String text = out.toString(StandardCharsets.UTF_8);
+        assertTrue(text.contains("kafka.bootstrap_servers = localhost:9092"), text);
+        assertTrue(text.contains("kafka.identity_topic = (none)"), text);
+        assertTrue(text.contains("ops.api_tokens = 1 (values not shown)"), text);
+        assertTrue(text.contains("configuration OK"), text);
+        assertTrue(!text.contains("tok-very-secret-1"), "a token was printed: " + text);
     }
 }

@@ -99,6 +99,10 @@ public final class Main {
             out.print(usage());
             return ExitStatus.OK;
         }
+        if (name.equals("--version") || name.equals("version")) {
+            out.println("eastwatch " + version());
+            return ExitStatus.OK;
+        }
         Subcommand c = commands.get(name);
         if (c == null) {
             err.println("eastwatch: unknown command '" + name + "'");
@@ -123,6 +127,12 @@ public final class Main {
             err.println("eastwatch " + name + ": " + e);
             return ExitStatus.RUNTIME_FAILURE;
         }
+    }
+
+    /** The launcher jar's Implementation-Version; "development" when run from classes, not a jar. */
+    static String version() {
+        String v = Main.class.getPackage().getImplementationVersion();
+        return v == null ? "development" : v;
     }
 
     String usage() {

@@ -42,6 +42,13 @@ class MainTest {
     }
 
     @Test
+    void versionIsPrinted() {
+        Outcome r = launch("--version");
+        assertEquals(0, r.status());
+        assertTrue(r.out().startsWith("eastwatch "), r.out());
+    }
+
+    @Test
     void everyCommandHasHelp() {
         for (String c : new String[] {"agent", "collector", "replay", "standalone"}) {
             Outcome r = launch(c, "--help");
