@@ -160,6 +160,9 @@ class DebPackageIT {
         assertTrue(check.out().contains("export.state_dir = /var/lib/eastwatch"), check.toString());
         CollectorConfig collector = CollectorConfig.load(root.resolve("etc/eastwatch/collector.yaml"));
         assertEquals("127.0.0.1:9092", collector.ingest().bootstrapServers());
+        Command.Outcome collectorCheck = Command.run(eastwatch, "collector", "--config",
+                root.resolve("etc/eastwatch/collector.yaml").toString(), "--check").ok();
+        assertTrue(collectorCheck.out().contains("configuration OK"), collectorCheck.toString());
 
         Path pcap = Build.SHARED.resolve("pcaps/benign/docker_app_postgres.pcap");
         assertTrue(Files.isRegularFile(pcap), "missing " + pcap + " (../shared beside the checkout)");

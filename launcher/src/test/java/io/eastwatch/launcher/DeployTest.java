@@ -47,6 +47,9 @@ class DeployTest {
     void defaultCollectorConfigLoads() throws Exception {
         CollectorConfig c = CollectorConfig.load(ROOT.resolve("deploy/collector.yaml"));
         assertEquals("127.0.0.1:9092", c.ingest().bootstrapServers());
+        MainTest.Outcome r = MainTest.launch("collector", "--config", ROOT.resolve("deploy/collector.yaml").toString(), "--check");
+        assertEquals(0, r.status(), r.err());
+        assertTrue(r.out().contains("configuration OK"), r.out());
         assertEquals("eastwatch-collector", c.ingest().groupId());
         assertEquals("127.0.0.1:9465", c.metricsListen(), "ops stay on loopback by default");
         assertTrue(c.apiTokens().isEmpty(), "no API without tokens the operator chose");
@@ -73,6 +76,7 @@ class DeployTest {
                 "AmbientCapabilities=",
                 "ProtectProc=invisible",
                 "RestrictAddressFamilies=AF_UNIX AF_INET AF_INET6",
+                "ExecStartPre=/usr/bin/eastwatch collector --config /etc/eastwatch/collector.yaml --check",
                 "ExecStart=/usr/bin/eastwatch collector --config /etc/eastwatch/collector.yaml")) {
             assertTrue(lines.contains(expected), "missing: " + expected);
         }
