@@ -66,8 +66,15 @@ public final class StandaloneCommand {
         CountDownLatch stopped = new CountDownLatch(1);
         Thread hook = new Thread(() -> {
             out.println("eastwatch standalone: stopping (agent flushes its flows, collector judges them)...");
-            closeQuietly(s);
-            stopped.countDown();
+            try {
+                s.close();
+                printStopped(s, out);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } finally {
+                out.flush();
+                stopped.countDown();
+            }
         }, "eastwatch-standalone-stop");
         try {
             s.addAlertListener(new AlertConsole(out));
@@ -106,13 +113,7 @@ public final class StandaloneCommand {
         if (interrupted) {
             Thread.currentThread().interrupt();
         }
-        long alerts = s.alerts().stream().map(a -> a.id()).distinct().count();
-        Standalone.Drain d = s.drain();
-        out.println("eastwatch standalone: stopped; " + alerts + " alert(s) in " + s.alertLog() + "; "
-                + (d == null ? "flows not drained"
-                        : d.complete() ? "all " + d.flowRecords() + " flow records judged"
-                        : (d.flowRecords() - d.judged()) + " of " + d.flowRecords()
-                                + " flow records left unjudged in " + s.dataDir()));
+        printStopped(s, out);
         if (failure != null) {
             err.println("eastwatch standalone: " + failure);
             return ExitStatus.RUNTIME_FAILURE;
@@ -136,12 +137,14 @@ public final class StandaloneCommand {
         }
     }
 
-    private static void closeQuietly(Standalone s) {
-        try {
-            s.close();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+    private static void printStopped(Standalone s, PrintStream out) {
+        long alerts = s.alerts().stream().map(a -> a.id()).distinct().count();
+        Standalone.Drain d = s.drain();
+        out.println("eastwatch standalone: stopped; " + alerts + " alert(s) in " + s.alertLog() + "; "
+                + (d == null ? "flows not drained (a part had failed)"
+                        : d.complete() ? "all " + d.flowRecords() + " flow records judged"
+                        : (d.flowRecords() - d.judged()) + " of " + d.flowRecords()
+                                + " flow records left unjudged in " + s.dataDir()));
     }
 
     static StandaloneOptions options(Map<String, String> o) throws IOException {
