@@ -115,6 +115,23 @@ final class Lab {
         }
     }
 
+    /**
+     * The host-side veth of a container's eth0, the way the lab README finds it: {@code eth0@ifN}
+     * inside the namespace names the host's interface index N.
+     */
+    static String hostVeth(String container) {
+        String pid = run(30, "docker", "inspect", "-f", "{{.State.Pid}}", container);
+        String link = run(10, "nsenter", "-t", pid, "-n", "ip", "-o", "link", "show", "eth0");
+        String peer = link.substring(link.indexOf("@if") + 3, link.indexOf(':', link.indexOf("@if")));
+        for (String line : run(10, "ip", "-o", "link").split("\n")) {
+            if (line.startsWith(peer + ": ")) {
+                String rest = line.substring(peer.length() + 2);
+                return rest.substring(0, rest.indexOf('@'));
+            }
+        }
+        throw new AssertionError("no host interface with index " + peer + " for " + container);
+    }
+
     /** Removes leftovers of an earlier, interrupted run of this test (its own containers only). */
     static void removeByPrefix(String prefix) {
         String ids = run(30, "docker", "ps", "-aq", "--filter", "name=^" + prefix);

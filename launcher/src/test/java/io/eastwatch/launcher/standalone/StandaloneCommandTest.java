@@ -16,6 +16,7 @@ import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -27,6 +28,14 @@ class StandaloneCommandTest {
 
     @TempDir
     Path dir;
+
+    /** The command quiets the daemons' INFO logs through system properties: not for the tests after this one. */
+    @AfterEach
+    void restoreLogLevels() {
+        for (String name : new String[] {"io.eastwatch", "state.change.logger", "kafka", "org.apache.kafka"}) {
+            System.clearProperty("org.slf4j.simpleLogger.log." + name);
+        }
+    }
 
     static Outcome launch(String... args) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();

@@ -36,7 +36,7 @@ class StandaloneProcessTest {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         Path stdout = dir.resolve("stdout.log");
         Process p = new ProcessBuilder(java, "-Xmx512m", "-cp", System.getProperty("java.class.path"),
-                "io.eastwatch.launcher.Main", "standalone", "--learn", "5s", "--api-port", "0", "--agent-metrics-port",
+                "io.eastwatch.launcher.Main", "standalone", "--learn", "5s", "--interfaces", Lab.hostVeth("lab-web-001"), "--api-port", "0", "--agent-metrics-port",
                 "0", "--data-dir", dir.resolve("data").toString(), "--duration", "5m")
                 .redirectOutput(stdout.toFile()).redirectError(dir.resolve("stderr.log").toFile()).start();
         try {
