@@ -58,10 +58,10 @@ public final class CollectorMain {
             err.println(e.getMessage());
             return 2;
         }
-        LOG.info("collector {}: kafka {} group {} topics flows={} alerts={} dlq={} state={}; learning {} s",
+        LOG.info("collector {}: kafka {} group {} topics flows={} alerts={} dlq={} state={}; learning {} s; {}",
                 cfg.ingest().instanceId(), cfg.ingest().bootstrapServers(), cfg.ingest().groupId(),
                 cfg.ingest().flowsTopic(), cfg.ingest().alertsTopic(), cfg.ingest().deadLetterTopic(),
-                cfg.ingest().stateTopic(), cfg.detection().baseline().learningMicros() / 1_000_000L);
+                cfg.ingest().stateTopic(), cfg.detection().baseline().learningMicros() / 1_000_000L, cfg.security());
         io.eastwatch.daemon.DaemonMetrics daemonMetrics = new io.eastwatch.daemon.DaemonMetrics();
         PrometheusMeterRegistry registry = daemonMetrics.registry();
         JsonLinesAlertSink file = null;
@@ -75,7 +75,7 @@ public final class CollectorMain {
         }
         AlertSink sink = file == null ? null : file;
         CollectorApp app = new CollectorApp(cfg.ingest(), cfg.detection(), registry, sink);
-        app.clientProperties(cfg.security().clientProperties());
+        app.security(cfg.security());
         java.util.Map<String, Object> kafka = new java.util.HashMap<>(cfg.security().clientProperties());
         kafka.put("bootstrap.servers", cfg.ingest().bootstrapServers());
         io.eastwatch.collector.deliver.AlertDelivery delivery = null;
