@@ -78,7 +78,7 @@ class CollectorConfigReferenceTest {
         List<String> missing = new ArrayList<>();
         sections().forEach((section, keys) -> keys.forEach(k -> {
             String key = k.endsWith("_file") ? k.substring(0, k.length() - 5) : k;
-            if (!doc.contains("`" + section + "." + key)) {
+            if (!doc.contains("`" + section + "." + key + "`")) {
                 missing.add(section + "." + k);
             }
         }));
