@@ -117,12 +117,12 @@ final class SecureBroker implements AutoCloseable {
                 "sasl.jaas.config", "org.apache.kafka.common.security.scram.ScramLoginModule required username=\""
                         + user + "\" password=\"" + password + "\";",
                 "ssl.truststore.location", caPem.toString(), "ssl.truststore.type", "PEM"));
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(40);
         while (true) {
             try (Admin a = Admin.create(p)) {
-                a.describeCluster().nodes().get(5, TimeUnit.SECONDS);
+                a.describeCluster().nodes().get(10, TimeUnit.SECONDS);
                 return;
-            } catch (java.util.concurrent.ExecutionException e) {
+            } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
                 // the credential reaches the broker's cache through the metadata log, shortly after
                 if (System.nanoTime() > deadline) {
                     throw e;
