@@ -49,6 +49,11 @@ class KafkaSecurityExportTest {
     private static final String SCRAM_PASSWORD = "agent-scram-Pw-6021";
     private static final List<String> SECRETS = List.of(SCRAM_PASSWORD, SecureBroker.TRUSTSTORE_PASSWORD,
             SecureBroker.CLIENT_KEYSTORE_PASSWORD);
+    /**
+     * A refused agent spends a quarter of its shutdown budget waiting for Kafka to take the spool:
+     * 5 s here, long enough to see the refusal in /healthz. An accepted one returns when acknowledged.
+     */
+    private static final String REFUSED_SHUTDOWN = "20s";
     private static SecureBroker broker;
     private static Path dir;
 
@@ -81,7 +86,7 @@ class KafkaSecurityExportTest {
     /** The agent's configuration as the daemon reads it, with {@code env} as the environment. */
     private static AgentConfig config(String id, String bootstrap, String security, Map<String, String> env) {
         String yaml = """
-                agent: {id: %s, shutdown_timeout: 16s}
+                agent: {id: %s, shutdown_timeout: %s}
                 capture: {file: %s}
                 export:
                   topic: %s
@@ -91,7 +96,7 @@ class KafkaSecurityExportTest {
                     bootstrap_servers: [%s]
                 %s
                 ops: {enabled: true, bind_address: 127.0.0.1, port: 0}
-                """.formatted(id, capture(), TOPIC, dir.resolve(id + "/state"), dir.resolve(id + "/spool"), bootstrap,
+                """.formatted(id, id.startsWith("wrong") ? REFUSED_SHUTDOWN : "2m", capture(), TOPIC, dir.resolve(id + "/state"), dir.resolve(id + "/spool"), bootstrap,
                 security.indent(4).stripTrailing());
         Map<String, Object> root = ConfigDef.parseYaml(new ByteArrayInputStream(yaml.getBytes(StandardCharsets.UTF_8)), id);
         return AgentConfig.from(AgentConfig.DEFINITION.parse(root, Map.of(), env::get, dir));
@@ -130,22 +135,25 @@ class KafkaSecurityExportTest {
                 }
             }, "ewt-agent-under-test");
             agent.start();
+            int unanswered = 0;
             while (agent.isAlive()) {
                 try {
-                    String h = http.send(HttpRequest.newBuilder(URI.create(base + "/healthz")).timeout(Duration.ofSeconds(3)).build(),
+                    String h = http.send(HttpRequest.newBuilder(URI.create(base + "/healthz")).timeout(Duration.ofSeconds(5)).build(),
                             HttpResponse.BodyHandlers.ofString()).body();
                     if (until == null || !health.get().contains(until)) {
                         health.set(h);
-                        metrics.set(http.send(HttpRequest.newBuilder(URI.create(base + "/metrics")).timeout(Duration.ofSeconds(3)).build(),
+                        metrics.set(http.send(HttpRequest.newBuilder(URI.create(base + "/metrics")).timeout(Duration.ofSeconds(5)).build(),
                                 HttpResponse.BodyHandlers.ofString()).body());
                     }
-                } catch (java.io.IOException closed) {
-                    break; // the shutdown sequence is closing the ops server: the run is over
+                } catch (java.io.IOException slowOrClosed) {
+                    // a loaded machine, or the shutdown sequence closing the ops server: ask again while it runs
+                    unanswered++;
                 }
                 Thread.sleep(50);
             }
             agent.join(60_000);
             assertFalse(agent.isAlive(), "the agent did not stop");
+            assertFalse(health.get().isEmpty(), "/healthz never answered (" + unanswered + " requests failed)");
         } finally {
             System.setErr(err);
         }
