@@ -337,9 +337,11 @@ public final class AgentApp implements AutoCloseable {
                 d.maxInFlightRecords(), d.maxInFlightBytes(), d.stallTimeout(), d.retryBackoff(), e.heartbeatInterval(),
                 d.linger(), d.batchBytes(), e.compression(), d.deliveryTimeout(), d.requestTimeout(), close,
                 d.sequenceBlock()));
-        KafkaFlowExporter kafka = new KafkaFlowExporter(s, new RegistryAgentStats(registry), registry,
-                e.security().clientProperties());
-        return new Export(kafka, () -> kafka.spooling()
+        KafkaFlowExporter kafka = new KafkaFlowExporter(s, new RegistryAgentStats(registry), registry, e.security());
+        return new Export(kafka, () -> kafka.authFailure() != null
+                // a wrong CA or password does not heal by waiting: down, not degraded
+                ? HealthCheck.Result.down(kafka.authFailure() + "; spooling, " + kafka.spoolBytes() + " bytes on disk")
+                : kafka.spooling()
                 ? HealthCheck.Result.degraded("Kafka unreachable: spooling, " + kafka.spoolBytes() + " bytes on disk")
                 : HealthCheck.Result.up(kafka.exportedCount() + " flows acknowledged"),
                 () -> drain(kafka, close), kafka::close);

@@ -102,6 +102,8 @@ public final class CollectorApp implements AutoCloseable {
     private long lastBaselineCopy;
     private volatile Map<String, Object> clientProperties = Map.of();
 
+    private volatile io.eastwatch.daemon.kafka.KafkaSecurity security;
+
     /** Extra Kafka client properties (TLS / SASL from kafka.security); set before {@link #start}. */
     public void clientProperties(Map<String, Object> props) {
         this.clientProperties = Map.copyOf(props);
@@ -116,6 +118,15 @@ public final class CollectorApp implements AutoCloseable {
      */
     public void identityTopic(String topic) {
         this.identityTopic = topic == null ? "" : topic;
+    }
+
+    /**
+     * TLS / SASL to the brokers (kafka.security), for every client of the consume loop; set before
+     * {@link #start}. A refused handshake or login then stops the collector with the cause named.
+     */
+    public void security(io.eastwatch.daemon.kafka.KafkaSecurity security) {
+        this.security = Objects.requireNonNull(security, "security");
+        clientProperties(security.clientProperties());
     }
 
     /** Ready: consuming (partitions assigned, or a group with nothing to assign yet) and caught up. */
@@ -200,7 +211,7 @@ public final class CollectorApp implements AutoCloseable {
 
     public void run() {
         try {
-            TopicSetup.ensure(ingest);
+            TopicSetup.ensure(ingest, clientProperties);
             if (!identityTopic.isEmpty()) {
                 io.eastwatch.collector.ingest.FleetDirectory d = new io.eastwatch.collector.ingest.FleetDirectory(
                         1_000_000, 3_600_000_000L, registry);
@@ -263,8 +274,15 @@ public final class CollectorApp implements AutoCloseable {
         } catch (WakeupException e) {
             LOG.debug("collector woken up to stop");
         } catch (RuntimeException e) {
-            failure = e;
-            LOG.error("collector {} stopped on an error", ingest.instanceId(), e);
+            String refused = security == null ? null : io.eastwatch.daemon.kafka.KafkaAuthFailure.describe(e, security);
+            if (refused != null) {
+                // not worth a stack trace: the brokers said no, and the line says why and what to check
+                failure = new IllegalStateException(refused);
+                LOG.error("collector {} stopped: {}", ingest.instanceId(), refused);
+            } else {
+                failure = e;
+                LOG.error("collector {} stopped on an error", ingest.instanceId(), e);
+            }
         } finally {
             closeClients();
         }
@@ -376,7 +394,7 @@ public final class CollectorApp implements AutoCloseable {
             wanted.add(tp.partition());
         }
         Map<Integer, io.eastwatch.collector.ingest.PartitionSnapshot> snapshots =
-                SnapshotStore.load(ingest, wanted, metrics);
+                SnapshotStore.load(ingest, wanted, metrics, clientProperties);
         for (TopicPartition tp : partitions) {
             AlertSink sink = this::publish;
             PartitionIngest p = new PartitionIngest(tp.partition(), settings, ingest, sink, registry, metrics);

@@ -97,6 +97,14 @@ public record CollectorConfig(IngestSettings ingest, CollectorSettings detection
             "approved_edges");
 
     public static CollectorConfig load(Path file) throws ConfigError {
+        return load(file, System::getenv);
+    }
+
+    /**
+     * With {@code env} as the environment: the kafka.security secrets not in the file come from
+     * {@code EASTWATCH_KAFKA_SECURITY_SASL_PASSWORD} and the like (a test passes a map's get).
+     */
+    static CollectorConfig load(Path file, java.util.function.Function<String, String> env) throws ConfigError {
         Object root;
         try (Reader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
             root = new Yaml(new SafeConstructor(new LoaderOptions())).load(r);
@@ -173,7 +181,8 @@ public record CollectorConfig(IngestSettings ingest, CollectorSettings detection
             if (maxAlerts < 1) {
                 throw new ConfigError("ops.max_alerts: " + maxAlerts + " (expected: >= 1)");
             }
-            io.eastwatch.daemon.kafka.KafkaSecurity security = security(kafka.get("security"));
+            io.eastwatch.daemon.kafka.KafkaSecurity security = security(kafka.get("security"), env,
+                    file.toAbsolutePath().getParent());
             List<io.eastwatch.collector.deliver.WebhookTargetSettings> hooks = webhooks(top.getOrDefault("webhooks", List.of()));
             return new CollectorConfig(ingest, CollectorSettings.defaults().withBaseline(baseline), listen, security,
                     List.copyOf(tokens), maxAlerts, hooks,
@@ -198,25 +207,25 @@ public record CollectorConfig(IngestSettings ingest, CollectorSettings detection
     private static final io.eastwatch.daemon.config.ConfigDef SECURITY =
             io.eastwatch.daemon.kafka.KafkaSecurity.define(new io.eastwatch.daemon.config.ConfigDef(), "kafka.security");
 
-    /** kafka.security: the shared TLS / SASL keys of both daemons (KafkaSecurity), flattened and validated. */
-    private static io.eastwatch.daemon.kafka.KafkaSecurity security(Object value) throws ConfigError {
-        if (value == null) {
-            return io.eastwatch.daemon.kafka.KafkaSecurity.PLAINTEXT;
-        }
+    /** The kafka.security keys (the shared TLS / SASL keys of both daemons), for the reference check. */
+    static java.util.List<io.eastwatch.daemon.config.ConfigKey> securityKeys() {
+        return SECURITY.keys();
+    }
+
+    /**
+     * kafka.security: the shared TLS / SASL keys of both daemons (KafkaSecurity), flattened and
+     * validated by the same declarations as the agent's: a secret {@code k} may be {@code k_file}
+     * (relative to the configuration file's directory) or the environment variable named in
+     * docs/config-collector.md.
+     */
+    private static io.eastwatch.daemon.kafka.KafkaSecurity security(Object value,
+            java.util.function.Function<String, String> env, Path baseDir) throws ConfigError {
         Map<String, String> flat = new java.util.LinkedHashMap<>();
-        flatten("kafka.security", value, flat);
+        if (value != null) {
+            flatten("kafka.security", value, flat);
+        }
         try {
-            Map<String, String> resolved = new java.util.LinkedHashMap<>();
-            for (Map.Entry<String, String> e : flat.entrySet()) {
-                if (e.getKey().endsWith("_file") && SECURITY.keys().stream().anyMatch(k -> k.name().equals(
-                        e.getKey().substring(0, e.getKey().length() - 5)))) {
-                    String key = e.getKey().substring(0, e.getKey().length() - 5);
-                    resolved.put(key, readSecret(e.getKey(), e.getValue()));
-                } else {
-                    resolved.put(e.getKey(), e.getValue());
-                }
-            }
-            return io.eastwatch.daemon.kafka.KafkaSecurity.from(SECURITY.defaults(resolved), "kafka.security");
+            return io.eastwatch.daemon.kafka.KafkaSecurity.from(SECURITY.parse(Map.of(), flat, env, baseDir), "kafka.security");
         } catch (io.eastwatch.daemon.config.ConfigException e) {
             throw new ConfigError(e.getMessage());
         }

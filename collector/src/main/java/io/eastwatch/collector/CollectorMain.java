@@ -24,7 +24,6 @@ public final class CollectorMain {
 
     /** The effective configuration for --check: every value that matters, no secret. */
     static String describe(CollectorConfig cfg) {
-        Object protocol = cfg.security().clientProperties().get("security.protocol");
         return String.join("\n",
                 "kafka.bootstrap_servers = " + cfg.ingest().bootstrapServers(),
                 "kafka.group_id = " + cfg.ingest().groupId(),
@@ -35,7 +34,7 @@ public final class CollectorMain {
                 "kafka.state_topic = " + cfg.ingest().stateTopic(),
                 "kafka.identity_topic = " + (cfg.identityTopic().isEmpty() ? "(none)" : cfg.identityTopic()),
                 "kafka.commit_interval = " + cfg.ingest().commitIntervalMillis() + "ms",
-                "kafka.security.protocol = " + (protocol == null ? "PLAINTEXT" : protocol),
+                "kafka.security = " + cfg.security() + " (secrets masked)",
                 "detection.learning = " + cfg.detection().baseline().learningMicros() / 1_000_000L + "s",
                 "ops.listen = " + cfg.metricsListen(),
                 "ops.api_tokens = " + cfg.apiTokens().size() + " (values not shown)",
@@ -89,10 +88,10 @@ public final class CollectorMain {
             out.println("configuration OK: " + config);
             return 0;
         }
-        LOG.info("collector {}: kafka {} group {} topics flows={} alerts={} dlq={} state={}; learning {} s",
+        LOG.info("collector {}: kafka {} group {} topics flows={} alerts={} dlq={} state={}; learning {} s; {}",
                 cfg.ingest().instanceId(), cfg.ingest().bootstrapServers(), cfg.ingest().groupId(),
                 cfg.ingest().flowsTopic(), cfg.ingest().alertsTopic(), cfg.ingest().deadLetterTopic(),
-                cfg.ingest().stateTopic(), cfg.detection().baseline().learningMicros() / 1_000_000L);
+                cfg.ingest().stateTopic(), cfg.detection().baseline().learningMicros() / 1_000_000L, cfg.security());
         io.eastwatch.daemon.DaemonMetrics daemonMetrics = new io.eastwatch.daemon.DaemonMetrics();
         PrometheusMeterRegistry registry = daemonMetrics.registry();
         JsonLinesAlertSink file = null;
@@ -106,7 +105,7 @@ public final class CollectorMain {
         }
         AlertSink sink = file == null ? null : file;
         CollectorApp app = new CollectorApp(cfg.ingest(), cfg.detection(), registry, sink);
-        app.clientProperties(cfg.security().clientProperties());
+        app.security(cfg.security());
         app.identityTopic(cfg.identityTopic());
         java.util.Map<String, Object> kafka = new java.util.HashMap<>(cfg.security().clientProperties());
         kafka.put("bootstrap.servers", cfg.ingest().bootstrapServers());

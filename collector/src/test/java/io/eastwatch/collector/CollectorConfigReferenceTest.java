@@ -12,30 +12,117 @@ import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** docs/config-collector.md names every key the loader accepts; the new sections load and fail by name. */
+/**
+ * docs/config-collector.md against the loader, both ways: every key the loader accepts is
+ * documented, and every key the document names is one the loader accepts. The kafka.security
+ * table is generated from the shared declarations ({@code KafkaSecurity.define}); to regenerate it
+ * after changing a security key:
+ * {@code mvn -B -q -pl collector -am test -Dtest=CollectorConfigReferenceTest -Dsurefire.failIfNoSpecifiedTests=false -Deastwatch.writeDocs=true}
+ */
 class CollectorConfigReferenceTest {
+
+    private static final String BEGIN = "<!-- kafka.security keys: generated from KafkaSecurity.define by "
+            + "CollectorConfigReferenceTest; do not edit by hand -->";
+    private static final String END = "<!-- end of generated kafka.security keys -->";
 
     private static Path root() {
         String r = System.getProperty("eastwatch.root");
         return r != null ? Path.of(r) : Path.of("..");
     }
 
+    private static Map<String, Set<String>> sections() {
+        return Map.of("kafka", CollectorConfig.KAFKA, "detection", CollectorConfig.DETECTION,
+                "ops", CollectorConfig.OPS, "delivery", CollectorConfig.DELIVERY, "webhooks[i]", CollectorConfig.WEBHOOK);
+    }
+
+    /** The kafka.security table, one row per declared key. */
+    static String securityTable() {
+        StringBuilder sb = new StringBuilder(BEGIN).append("\n\n| key | default | meaning |\n|---|---|---|\n");
+        for (io.eastwatch.daemon.config.ConfigKey k : CollectorConfig.securityKeys()) {
+            String meaning = k.doc().strip();
+            if (k.validator() != null) {
+                meaning += " Valid values: " + k.validator().describe() + ".";
+            }
+            if (k.secret()) {
+                meaning += " Secret: never logged; also `" + k.name() + "_file` (a file holding it, relative to the "
+                        + "configuration file) or the environment variable `"
+                        + io.eastwatch.daemon.config.ConfigDef.envName(k.name()) + "`.";
+            }
+            sb.append("| `").append(k.name()).append("` | ")
+                    .append(k.defaultValue() == null ? "" : "`" + k.defaultValue() + "`").append(" | ")
+                    .append(meaning.replace("|", "\\|")).append(" |\n");
+        }
+        return sb.append("\n").append(END).toString();
+    }
+
+    @Test
+    void theSecurityTableIsGeneratedFromTheDeclarations() throws Exception {
+        Path file = root().resolve("docs/config-collector.md");
+        String doc = Files.readString(file);
+        int a = doc.indexOf(BEGIN);
+        int b = doc.indexOf(END);
+        assertTrue(a >= 0 && b > a, "the generated kafka.security block is missing from " + file);
+        String current = doc.substring(a, b + END.length());
+        if (Boolean.getBoolean("eastwatch.writeDocs")) {
+            doc = doc.substring(0, a) + securityTable() + doc.substring(b + END.length());
+            Files.writeString(file, doc);
+            current = securityTable();
+        }
+        assertEquals(securityTable(), current, file + ": the kafka.security table is stale; regenerate it (see this "
+                + "test's javadoc)");
+    }
+
     @Test
     void everyAcceptedKeyIsDocumented() throws Exception {
         String doc = Files.readString(root().resolve("docs/config-collector.md"));
         List<String> missing = new ArrayList<>();
-        Map<String, Set<String>> sections = Map.of("kafka", CollectorConfig.KAFKA, "detection", CollectorConfig.DETECTION,
-                "ops", CollectorConfig.OPS, "delivery", CollectorConfig.DELIVERY, "webhooks[i]", CollectorConfig.WEBHOOK);
-        sections.forEach((section, keys) -> keys.forEach(k -> {
+        sections().forEach((section, keys) -> keys.forEach(k -> {
             String key = k.endsWith("_file") ? k.substring(0, k.length() - 5) : k;
-            if (!doc.contains("`" + section + "." + key)) {
+            if (!doc.contains("`" + section + "." + key + "`")) {
                 missing.add(section + "." + k);
             }
         }));
+        for (io.eastwatch.daemon.config.ConfigKey k : CollectorConfig.securityKeys()) {
+            if (!doc.contains("`" + k.name() + "`")) {
+                missing.add(k.name());
+            }
+            if (k.secret() && !doc.contains("`" + io.eastwatch.daemon.config.ConfigDef.envName(k.name()) + "`")) {
+                missing.add(io.eastwatch.daemon.config.ConfigDef.envName(k.name()));
+            }
+        }
         for (String s : CollectorConfig.SECTIONS) {
             assertTrue(doc.contains("## " + s), "section " + s);
         }
         assertEquals(List.of(), missing, "keys the loader accepts but docs/config-collector.md does not name");
+    }
+
+    @Test
+    void everyDocumentedKeyIsAccepted() throws Exception {
+        String doc = Files.readString(root().resolve("docs/config-collector.md"));
+        Set<String> security = new java.util.HashSet<>();
+        for (io.eastwatch.daemon.config.ConfigKey k : CollectorConfig.securityKeys()) {
+            security.add(k.name());
+            if (k.secret()) {
+                security.add(k.name() + "_file");
+            }
+        }
+        java.util.regex.Matcher m = java.util.regex.Pattern
+                .compile("`(kafka|detection|ops|delivery|webhooks\\[i])\\.([a-z0-9_.]+)`").matcher(doc);
+        List<String> unknown = new ArrayList<>();
+        int seen = 0;
+        while (m.find()) {
+            seen++;
+            String section = m.group(1);
+            String key = m.group(2);
+            boolean known = section.equals("kafka") && key.startsWith("security.")
+                    ? security.contains("kafka." + key)
+                    : sections().get(section).contains(key);
+            if (!known) {
+                unknown.add(section + "." + key);
+            }
+        }
+        assertTrue(seen > 40, "the pattern found only " + seen + " keys: is the document's format changed?");
+        assertEquals(List.of(), unknown, "keys docs/config-collector.md names but the loader does not accept");
     }
 
     @Test

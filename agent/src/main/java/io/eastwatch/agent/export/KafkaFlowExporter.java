@@ -11,6 +11,8 @@ import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
 import io.eastwatch.agent.flow.FlowSink;
+import io.eastwatch.daemon.kafka.KafkaAuthFailure;
+import io.eastwatch.daemon.kafka.KafkaSecurity;
 import io.eastwatch.flow.FlowJson;
 import io.eastwatch.flow.v1.AgentHeartbeat;
 import io.eastwatch.flow.v1.FlowRecord;
@@ -120,6 +122,10 @@ public final class KafkaFlowExporter implements FlowSink, AutoCloseable {
     private final Map<SendErrorReason, Counter> sendErrors = new HashMap<>();
 
     private volatile boolean closing;
+    /** For naming authentication failures and redacting client messages; null without TLS/SASL settings. */
+    private final KafkaSecurity security;
+    /** What the brokers refused (TLS handshake, SASL login, ACL), until Kafka answers again; else null. */
+    private volatile String authFailure;
     private volatile long watermarkMicros;
     private volatile long spoolBytes;
     private volatile int inFlightCount;
@@ -148,11 +154,21 @@ public final class KafkaFlowExporter implements FlowSink, AutoCloseable {
         this(settings, stats, registry, Map.of());
     }
 
-    /** With extra client properties: TLS and SASL ({@code io.eastwatch.daemon.kafka.KafkaSecurity}). */
+    /** With extra client properties (no TLS or SASL failure is named beyond the client's own text). */
     public KafkaFlowExporter(KafkaExportSettings settings, AgentStats stats, MeterRegistry registry,
                              Map<String, Object> clientProperties) {
         this(settings, stats, registry, new KafkaProducer<>(withClientProperties(producerConfig(settings), clientProperties),
             new ByteArraySerializer(), new ByteArraySerializer()));
+    }
+
+    /**
+     * With TLS and SASL: a refused handshake or login is then reported by name
+     * ({@link #authFailure()}, the log, {@code eastwatch.agent.kafka.send.errors{reason=auth}}).
+     */
+    public KafkaFlowExporter(KafkaExportSettings settings, AgentStats stats, MeterRegistry registry,
+                             KafkaSecurity security) {
+        this(settings, stats, registry, new KafkaProducer<>(withClientProperties(producerConfig(settings),
+            security.clientProperties()), new ByteArraySerializer(), new ByteArraySerializer()), security);
     }
 
     private static Map<String, Object> withClientProperties(Map<String, Object> config, Map<String, Object> extra) {
@@ -163,6 +179,12 @@ public final class KafkaFlowExporter implements FlowSink, AutoCloseable {
 
     KafkaFlowExporter(KafkaExportSettings settings, AgentStats stats, MeterRegistry registry,
                       Producer<byte[], byte[]> producer) {
+        this(settings, stats, registry, producer, null);
+    }
+
+    private KafkaFlowExporter(KafkaExportSettings settings, AgentStats stats, MeterRegistry registry,
+                              Producer<byte[], byte[]> producer, KafkaSecurity security) {
+        this.security = security;
         this.settings = settings;
         this.stats = stats;
         this.producer = producer;
@@ -491,6 +513,7 @@ public final class KafkaFlowExporter implements FlowSink, AutoCloseable {
             }
             if (e.state == ACKED) {
                 lastAckNanos = System.nanoTime();
+                authFailure = null;
                 if (!e.heartbeat) {
                     exported.increment();
                     exportedTotal++;
@@ -591,6 +614,13 @@ public final class KafkaFlowExporter implements FlowSink, AutoCloseable {
                 log.info("topic {} has {} partitions", settings.topic(), n);
                 partitions = n;
             }
+            if (n > 0) {
+                authFailure = null;
+            }
+        } catch (org.apache.kafka.common.errors.AuthenticationException
+                 | org.apache.kafka.common.errors.AuthorizationException e) {
+            // not "Kafka is down": retrying will not help until the configuration or the broker changes
+            trouble(e);
         } catch (KafkaException e) {
             // With max.block.ms = 0 this only starts the metadata fetch; the next call sees the result.
             long now = System.nanoTime();
@@ -606,11 +636,30 @@ public final class KafkaFlowExporter implements FlowSink, AutoCloseable {
         SendErrorReason reason = SendErrorReason.of(e);
         sendErrors.get(reason).increment();
         long now = System.nanoTime();
-        if (lastTroubleNanos < now - settings.retryBackoff().toNanos()) {
-            log.warn("Kafka send failed ({}): {}; records go to the spool until Kafka is back", reason.tag, e.toString());
+        String refused = reason == SendErrorReason.AUTH ? describeAuth(e) : null;
+        if (refused != null && !refused.equals(authFailure)) {
+            authFailure = refused;
+            log.error("{}; records go to the spool until the brokers accept this agent", refused);
+        } else if (lastTroubleNanos < now - settings.retryBackoff().toNanos()) {
+            log.warn("Kafka send failed ({}): {}; records go to the spool until Kafka is back", reason.tag,
+                security == null ? e.toString() : security.redact(e.toString()));
         }
         lastTroubleNanos = now;
         retryAtNanos = now + settings.retryBackoff().toNanos();
+    }
+
+    private String describeAuth(Throwable e) {
+        String line = security == null ? null : KafkaAuthFailure.describe(e, security);
+        return line != null ? line
+            : "the Kafka brokers refused this agent: " + (security == null ? e.toString() : security.redact(e.toString()));
+    }
+
+    /**
+     * What the brokers refused (a TLS handshake, a SASL login, an ACL), named with the keys to
+     * check, until Kafka acknowledges again; null when nothing was refused.
+     */
+    public String authFailure() {
+        return authFailure;
     }
 
     private void publish() {

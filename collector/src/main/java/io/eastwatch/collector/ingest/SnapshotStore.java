@@ -41,7 +41,14 @@ public final class SnapshotStore {
 
     /** The latest snapshot of each wanted partition (missing ones have none yet). */
     public static Map<Integer, PartitionSnapshot> load(IngestSettings ingest, Set<Integer> wanted, IngestMetrics metrics) {
+        return load(ingest, wanted, metrics, Map.of());
+    }
+
+    /** With the collector's TLS / SASL client properties ({@code kafka.security}). */
+    public static Map<Integer, PartitionSnapshot> load(IngestSettings ingest, Set<Integer> wanted, IngestMetrics metrics,
+                                                       Map<String, Object> clientProperties) {
         Properties p = new Properties();
+        p.putAll(clientProperties);
         p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, ingest.bootstrapServers());
         p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");

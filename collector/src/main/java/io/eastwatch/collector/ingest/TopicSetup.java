@@ -19,7 +19,13 @@ public final class TopicSetup {
     }
 
     public static void ensure(IngestSettings ingest) throws InterruptedException {
+        ensure(ingest, Map.of());
+    }
+
+    /** With the collector's TLS / SASL client properties ({@code kafka.security}). */
+    public static void ensure(IngestSettings ingest, Map<String, Object> clientProperties) throws InterruptedException {
         Properties p = new Properties();
+        p.putAll(clientProperties);
         p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, ingest.bootstrapServers());
         try (Admin admin = Admin.create(p)) {
             Set<String> existing;

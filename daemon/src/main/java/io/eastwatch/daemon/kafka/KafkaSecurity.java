@@ -18,16 +18,16 @@ import java.util.Map;
 /**
  * How a daemon authenticates to Kafka and protects the connection: TLS (server verified against
  * a trust store, optionally a client certificate) and SASL (PLAIN or SCRAM). The same keys under
- * each daemon's Kafka prefix ({@code export.kafka} for the agent, {@code kafka} for the collector).
+ * each daemon's Kafka prefix ({@code export.kafka} for the agent, {@code kafka.security} for the collector).
  * Passwords are {@link Secret}s: read from a file ({@code *_file}) or the environment, masked in
  * the logged configuration, never part of an exception message.
  */
-public record KafkaSecurity(String protocol, String saslMechanism, String username, Secret password,
+public record KafkaSecurity(String prefix, String protocol, String saslMechanism, String username, Secret password,
                             Path truststore, Secret truststorePassword, String truststoreType,
-                            Path keystore, Secret keystorePassword, boolean verifyHostname) {
+                            Path keystore, Secret keystorePassword, Secret keyPassword, boolean verifyHostname) {
 
     public static final KafkaSecurity PLAINTEXT =
-            new KafkaSecurity("PLAINTEXT", null, null, null, null, null, null, null, null, true);
+            new KafkaSecurity("kafka", "PLAINTEXT", null, null, null, null, null, null, null, null, null, true);
 
     /** Declares the security keys under {@code prefix} (e.g. {@code export.kafka}). */
     public static ConfigDef define(ConfigDef def, String prefix) {
@@ -50,7 +50,11 @@ public record KafkaSecurity(String protocol, String saslMechanism, String userna
                 .define(prefix + ".ssl.truststore_password", SECRET, null, "Password of the trust store, if any.")
                 .define(prefix + ".ssl.keystore", STRING, null,
                         "Key store (PKCS12) with this daemon's client certificate, for brokers that require mutual TLS.")
-                .define(prefix + ".ssl.keystore_password", SECRET, null, "Password of the key store and its key.")
+                .define(prefix + ".ssl.keystore_password", SECRET, null,
+                        "Password of the key store (and of its key, unless " + prefix + ".ssl.key_password is set).")
+                .define(prefix + ".ssl.key_password", SECRET, null,
+                        "Password of the private key in the key store, when it differs from the key store's "
+                                + "(keytool's JKS habit; PKCS12 files use one password). Unset: the key store password.")
                 .define(prefix + ".ssl.verify_hostname", BOOLEAN, true,
                         "Check that the broker's certificate names the host connected to. Turning it off allows "
                                 + "a man in the middle holding any certificate the trust store accepts.");
@@ -84,9 +88,20 @@ public record KafkaSecurity(String protocol, String saslMechanism, String userna
         if (keystore != null && keystorePassword == null) {
             throw new ConfigException(prefix + ".ssl.keystore_password", "(unset)", "must be set when " + prefix + ".ssl.keystore is");
         }
-        return new KafkaSecurity(protocol, sasl ? mechanism : null, username, password, truststore,
-                v.isSet(prefix + ".ssl.truststore_password") ? v.getSecret(prefix + ".ssl.truststore_password") : null,
-                v.getString(prefix + ".ssl.truststore_type").toUpperCase(Locale.ROOT), keystore, keystorePassword,
+        Secret keyPassword = v.isSet(prefix + ".ssl.key_password") ? v.getSecret(prefix + ".ssl.key_password") : null;
+        if (keyPassword != null && keystore == null) {
+            throw new ConfigException(prefix + ".ssl.key_password", Secret.MASK, "is only used with " + prefix + ".ssl.keystore");
+        }
+        String truststoreType = v.getString(prefix + ".ssl.truststore_type").toUpperCase(Locale.ROOT);
+        Secret truststorePassword = v.isSet(prefix + ".ssl.truststore_password")
+                ? v.getSecret(prefix + ".ssl.truststore_password") : null;
+        if (truststoreType.equals("PEM") && truststorePassword != null) {
+            // Kafka refuses a password for PEM certificates, with a less helpful message
+            throw new ConfigException(prefix + ".ssl.truststore_password", Secret.MASK,
+                    "must not be set with " + prefix + ".ssl.truststore_type pem (PEM certificates have no password)");
+        }
+        return new KafkaSecurity(prefix, protocol, sasl ? mechanism : null, username, password, truststore,
+                truststorePassword, truststoreType, keystore, keystorePassword, keyPassword,
                 v.getBoolean(prefix + ".ssl.verify_hostname"));
     }
 
@@ -125,11 +140,32 @@ public record KafkaSecurity(String protocol, String saslMechanism, String userna
                 p.put("ssl.keystore.location", keystore.toString());
                 p.put("ssl.keystore.type", "PKCS12");
                 p.put("ssl.keystore.password", keystorePassword.reveal());
-                p.put("ssl.key.password", keystorePassword.reveal());
+                p.put("ssl.key.password", (keyPassword != null ? keyPassword : keystorePassword).reveal());
             }
             p.put("ssl.endpoint.identification.algorithm", verifyHostname ? "https" : "");
         }
         return p;
+    }
+
+    /**
+     * {@code text} with every secret of this setting replaced by {@link Secret#MASK}: for messages
+     * built from exceptions, whose text this daemon does not control.
+     */
+    public String redact(String text) {
+        if (text == null) {
+            return null;
+        }
+        String out = text;
+        for (Secret s : new Secret[] {password, truststorePassword, keystorePassword, keyPassword}) {
+            if (s != null && !s.isEmpty()) {
+                out = out.replace(s.reveal(), Secret.MASK);
+                String escaped = jaasEscape(s.reveal());
+                if (!escaped.equals(s.reveal())) {
+                    out = out.replace(escaped, Secret.MASK);
+                }
+            }
+        }
+        return out;
     }
 
     private static String jaasEscape(String s) {
@@ -138,8 +174,10 @@ public record KafkaSecurity(String protocol, String saslMechanism, String userna
 
     @Override
     public String toString() {
-        return "KafkaSecurity[protocol=" + protocol + ", saslMechanism=" + saslMechanism + ", username=" + username
+        return "KafkaSecurity[" + prefix + ": protocol=" + protocol + ", saslMechanism=" + saslMechanism + ", username=" + username
                 + ", password=" + (password == null ? "none" : Secret.MASK) + ", truststore=" + truststore
-                + ", keystore=" + keystore + ", verifyHostname=" + verifyHostname + "]";
+                + ", truststorePassword=" + (truststorePassword == null ? "none" : Secret.MASK)
+                + ", keystore=" + keystore + ", keystorePassword=" + (keystorePassword == null ? "none" : Secret.MASK)
+                + ", keyPassword=" + (keyPassword == null ? "none" : Secret.MASK) + ", verifyHostname=" + verifyHostname + "]";
     }
 }

@@ -49,4 +49,43 @@ class KafkaSecurityTest {
                 () -> load(Map.of("kafka.security_protocol", "ssl", "kafka.ssl.truststore", "/nonexistent/ca.p12")));
         assertTrue(e.getMessage().contains("kafka.ssl.truststore") && e.getMessage().contains("readable"), e.getMessage());
     }
+
+    @Test
+    void aSeparateKeyPasswordOnlyWithAKeyStore(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+        java.nio.file.Path ks = java.nio.file.Files.writeString(dir.resolve("client.p12"), "x");
+        KafkaSecurity s = load(Map.of("kafka.security_protocol", "ssl", "kafka.ssl.keystore", ks.toString(),
+                "kafka.ssl.keystore_password", "store-pw", "kafka.ssl.key_password", "key-pw"));
+        assertEquals("store-pw", s.clientProperties().get("ssl.keystore.password"));
+        assertEquals("key-pw", s.clientProperties().get("ssl.key.password"));
+        s = load(Map.of("kafka.security_protocol", "ssl", "kafka.ssl.keystore", ks.toString(),
+                "kafka.ssl.keystore_password", "store-pw"));
+        assertEquals("store-pw", s.clientProperties().get("ssl.key.password"), "unset: the store's password");
+
+        ConfigException e = assertThrows(ConfigException.class,
+                () -> load(Map.of("kafka.security_protocol", "ssl", "kafka.ssl.key_password", "key-pw")));
+        assertTrue(e.getMessage().contains("kafka.ssl.key_password") && !e.getMessage().contains("key-pw"), e.getMessage());
+        e = assertThrows(ConfigException.class, () -> load(Map.of("kafka.security_protocol", "ssl",
+                "kafka.ssl.truststore", ks.toString(), "kafka.ssl.truststore_type", "pem",
+                "kafka.ssl.truststore_password", "trust-pw")));
+        assertTrue(e.getMessage().contains("kafka.ssl.truststore_password") && !e.getMessage().contains("trust-pw"),
+                e.getMessage());
+    }
+
+    @Test
+    void secretsFromAFileOrTheEnvironmentButNotBothWays(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+            throws Exception {
+        java.nio.file.Files.writeString(dir.resolve("pw"), "from-file\n");
+        Map<String, String> env = Map.of("EASTWATCH_KAFKA_SASL_PASSWORD", "from-env");
+        Map<String, String> sasl = Map.of("kafka.security_protocol", "sasl_ssl", "kafka.sasl.username", "u");
+        KafkaSecurity s = KafkaSecurity.from(def.parse(Map.of(), sasl, env::get, dir), "kafka");
+        assertTrue(s.clientProperties().get("sasl.jaas.config").toString().contains("password=\"from-env\""));
+        Map<String, String> withFile = new java.util.HashMap<>(sasl);
+        withFile.put("kafka.sasl.password_file", "pw");
+        s = KafkaSecurity.from(def.parse(Map.of(), withFile, env::get, dir), "kafka");
+        assertTrue(s.clientProperties().get("sasl.jaas.config").toString().contains("password=\"from-file\""),
+                "the file wins over the environment, its trailing newline dropped");
+        withFile.put("kafka.sasl.password", "inline");
+        ConfigException e = assertThrows(ConfigException.class, () -> def.parse(Map.of(), withFile, env::get, dir));
+        assertTrue(e.getMessage().contains("kafka.sasl.password") && !e.getMessage().contains("inline"), e.getMessage());
+    }
 }
