@@ -7,10 +7,10 @@ import java.util.List;
 import java.util.Optional;
 
 /** The API's view of the baselines this collector holds (copied on the consume thread every 2 s). */
-final class CollectorBaselineView implements BaselineView {
+public final class CollectorBaselineView implements BaselineView {
     private final CollectorApp app;
 
-    CollectorBaselineView(CollectorApp app) {
+    public CollectorBaselineView(CollectorApp app) {
         this.app = app;
     }
 

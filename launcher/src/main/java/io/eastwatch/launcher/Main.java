@@ -67,11 +67,12 @@ public final class Main {
         add(new DelegatedSubcommand("standalone",
                 "embedded Kafka, an agent on this host's container interfaces and a collector, for trying it out",
                 """
-                Usage: eastwatch standalone
+                Usage: eastwatch standalone [--learn 60s] [--data-dir DIR] [--interfaces IF,IF] [--duration D]
 
                 Starts an embedded Kafka broker, an agent on this host's container interfaces and a
-                collector in one process. Stop it with Ctrl-C.
-                """, "io.eastwatch.launcher.StandaloneCommand"));
+                collector in one process; prints where the API, metrics and alert log are, and every
+                alert as it is raised. Stop it with Ctrl-C.
+                """, "io.eastwatch.launcher.standalone.StandaloneCommand"));
     }
 
     void add(Subcommand c) {
