@@ -200,6 +200,10 @@ cmd_up() {
     -o com.docker.network.bridge.name="$EWLAB_BRIDGE" -o com.docker.network.bridge.enable_ip_masquerade=false \
     --label ewlab.managed=1 "$EWLAB_NET" >/dev/null
   echo "$EWLAB_NET" > "$EWLAB_STATE/network"
+  # A packet socket on a bridge sees only the frames the bridge passes up to the host, unless the
+  # bridge is promiscuous: then it sees every frame bridged between the containers' ports, and one
+  # capture on the bridge watches the whole lab (the host drops the copies: forwarding is off).
+  ip link set "$EWLAB_BRIDGE" promisc on
   contain
 
   local t0; t0=$(date +%s.%N)
