@@ -119,6 +119,9 @@ EOF
   cat > "$root/srv/client.sh" <<'EOF'
 #!/bin/sh
 # an application replica: resolve, fetch a page, log in to the database; then wait
+# wait for the go: the lab's name server answers for go.ewlab.internal once every container is up,
+# so a large lab's traffic does not slow its own start
+until nslookup go.ewlab.internal "$DNS" >/dev/null 2>&1; do sleep 3; done
 end=$(( $(date +%s) + SECS ))
 usleep $(( RANDOM % (INTERVAL * 1000) * 1000 ))
 while [ "$(date +%s)" -lt "$end" ]; do
@@ -182,6 +185,11 @@ start_one() { # name role [extra docker args...] -- command...
 }
 ip_of() { docker inspect -f "{{with index .NetworkSettings.Networks \"$EWLAB_NET\"}}{{.IPAddress}}{{end}}" "$1"; }
 pid_of() { docker inspect -f '{{.State.Pid}}' "$1"; }
+# name <TAB> ip <TAB> pid for every container named on stdin, in one call per hundred
+inspect_all() {
+  xargs -r -n 100 docker inspect -f \
+    "{{.Name}}	{{with index .NetworkSettings.Networks \"$EWLAB_NET\"}}{{.IPAddress}}{{end}}	{{.State.Pid}}" | sed 's|^/||'
+}
 
 cmd_up() {
   local n=${1:-}
@@ -229,12 +237,10 @@ cmd_up() {
     esac' _ < <(sed "s/\$/ $dns_ip/" "$EWLAB_STATE/plan")
 
   # names for the dns container, then the scraper with every address as its targets
-  : > "$EWLAB_STATE/hosts"
-  while read -r name; do
-    local ip; ip=$(ip_of "$name")
-    role=${name#ewlab-}; role=${role%-*}
-    printf '%s %s.ewlab.internal %s.ewlab.internal\n' "$ip" "$name" "$role" >> "$EWLAB_STATE/hosts"
-  done < "$EWLAB_STATE/containers"
+  inspect_all < "$EWLAB_STATE/containers" > "$EWLAB_STATE/lab.tsv"
+  awk -F'\t' '{role=$1; sub(/^ewlab-/, "", role); sub(/-[0-9]+$/, "", role);
+    printf "%s %s.ewlab.internal %s.ewlab.internal\n", $2, $1, role}' "$EWLAB_STATE/lab.tsv" > "$EWLAB_STATE/hosts"
+  echo "$dns_ip go.ewlab.internal" >> "$EWLAB_STATE/hosts"   # the clients' start signal
   local dns_pid; dns_pid=$(pid_of ewlab-dns-001)
   # dnsmasq runs in the dns container's network namespace: its queries and answers are that
   # container's traffic on the bridge. No upstream: it answers only the lab's names.
@@ -249,10 +255,7 @@ cmd_up() {
   local t1; t1=$(date +%s.%N)
 
   # the lab's truth: name, ip, pid per container
-  : > "$EWLAB_STATE/lab.tsv"
-  while read -r name; do
-    printf '%s\t%s\t%s\n' "$name" "$(ip_of "$name")" "$(pid_of "$name")" >> "$EWLAB_STATE/lab.tsv"
-  done < "$EWLAB_STATE/containers"
+  inspect_all < "$EWLAB_STATE/containers" > "$EWLAB_STATE/lab.tsv"
   local running; running=$(docker ps -q --filter label=ewlab.managed=1 --filter status=running | wc -l)
   [ "$running" -eq "$n" ] || die "$running of $n lab containers running"
   kill -0 "$(cat "$EWLAB_STATE/dnsmasq.pid")" 2>/dev/null || { cat "$EWLAB_STATE/dnsmasq.log" >&2; die "dnsmasq did not start"; }

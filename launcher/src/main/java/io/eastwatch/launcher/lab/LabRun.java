@@ -67,13 +67,14 @@ final class LabRun {
         }
 
         /**
-         * Defaults that keep the traffic within the machine's means: about ten client rounds per second
-         * whatever the size, and a learning phase that sees every client several times.
+         * Defaults that keep the traffic within a 2-core machine's means: about eight client rounds per
+         * second whatever the size (every busybox command is a process: at 200 containers, 7 s rounds and
+         * 6 s scrapes took 70 % of a core), and a learning phase that sees every client several times.
          */
         static Settings forSize(int n) {
             int clients = Math.max(1, (n - 2) / 3);
-            int interval = Math.max(2, (clients + 9) / 10);
-            int scrape = Math.max(5, n / 30);
+            int interval = Math.max(2, (clients + 7) / 8);
+            int scrape = Math.max(5, Math.min(15, n / 13));   // 15 s: Prometheus' default at 200
             Duration learn = Duration.ofSeconds(minLearnSeconds(interval, scrape) + 5);
             return new Settings(n, learn, Duration.ofSeconds(60), null, "172.28.0.0/20", interval, scrape);
         }
@@ -146,7 +147,8 @@ final class LabRun {
             long t0 = System.nanoTime();
             say("bringing up " + settings.containers() + " containers on " + BRIDGE + " (" + settings.subnet()
                     + "), client round every " + settings.interval() + " s, scrape every " + settings.scrapeInterval() + " s");
-            script.run(180 + 3L * settings.containers(), "up", Integer.toString(settings.containers()));
+            // a loaded 2-core host starts a container in 0.3 s to several seconds
+            script.run(300 + 6L * settings.containers(), "up", Integer.toString(settings.containers()));
             List<LabScript.Container> containers = script.containers();
             up = since(t0);
             String attacker = settings.attacker() != null ? settings.attacker()

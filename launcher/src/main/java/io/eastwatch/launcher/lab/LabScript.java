@@ -89,6 +89,9 @@ final class LabScript {
         outPump.setDaemon(true);
         outPump.start();
         if (!p.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
+            // the script's children first (xargs and its docker runs): left alone they would go on
+            // creating containers while the teardown removes them
+            p.descendants().forEach(ProcessHandle::destroy);
             p.destroy();
             if (!p.waitFor(10, TimeUnit.SECONDS)) {
                 p.destroyForcibly();
