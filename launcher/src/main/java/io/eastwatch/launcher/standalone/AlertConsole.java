@@ -17,7 +17,7 @@ import java.util.Set;
  * evidence stay in the alert log and the API. The line reads, in order: wall-clock time, what
  * happened, severity, container, workload, detector(s), and the alert's own summary sentence.
  */
-final class AlertConsole implements Standalone.AlertListener {
+public final class AlertConsole implements Standalone.AlertListener {
 
     /** Incidents remembered to tell an escalation from a new alert; the oldest is forgotten first. */
     private static final int MAX_TRACKED = 10_000;
@@ -34,7 +34,7 @@ final class AlertConsole implements Standalone.AlertListener {
         }
     };
 
-    AlertConsole(PrintStream out) {
+    public AlertConsole(PrintStream out) {
         this.out = out;
     }
 

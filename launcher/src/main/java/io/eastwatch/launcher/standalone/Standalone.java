@@ -117,6 +117,14 @@ public final class Standalone implements AutoCloseable {
     private List<String> captured = List.of();
     private IngestSettings ingest;
     private boolean closed;
+    private volatile Drain drain;
+
+    /**
+     * How the last {@link #close} ended: the flow records on the flows topic when the agent had
+     * flushed, how many of them the collector had committed as judged, and whether that was all.
+     */
+    public record Drain(long flowRecords, long judged, boolean complete) {
+    }
 
     private Standalone(StandaloneOptions options, String apiToken, boolean tokenGenerated) {
         this.options = options;
@@ -408,7 +416,7 @@ public final class Standalone implements AutoCloseable {
             }
         }
         if (collector != null && collector.failure() == null && kafka != null) {
-            awaitConsumed();
+            drain = awaitConsumed();
         }
         abort();
         LOG.info("standalone stopped in {} ms", TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0));
@@ -452,7 +460,7 @@ public final class Standalone implements AutoCloseable {
      * Waits until the collector's committed offsets reach the end of the flows topic: every flow
      * the agent sent has been judged and its alerts written before the broker goes away.
      */
-    private void awaitConsumed() throws InterruptedException {
+    private Drain awaitConsumed() throws InterruptedException {
         long deadline = System.nanoTime() + DRAIN_TIMEOUT.toNanos();
         try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()))) {
             Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
@@ -464,39 +472,53 @@ public final class Standalone implements AutoCloseable {
             while (true) {
                 Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(ingest.groupId())
                         .partitionsToOffsetAndMetadata().get(10, TimeUnit.SECONDS);
-                long behind = 0;
+                long end = 0;
+                long judged = 0;
                 for (Map.Entry<TopicPartition, ListOffsetsResult.ListOffsetsResultInfo> e : ends.entrySet()) {
                     OffsetAndMetadata c = committed.get(e.getKey());
-                    // the end offset counts transaction markers too: within 1 of it is the end
-                    behind += Math.max(0, e.getValue().offset() - 1 - (c == null ? 0 : c.offset()));
+                    end += e.getValue().offset();
+                    judged += c == null ? 0 : c.offset();
                 }
-                if (behind == 0 || collector.failure() != null) {
-                    return;
+                // the agent's producer is idempotent, not transactional: offsets are records, no markers
+                if (judged >= end) {
+                    return new Drain(end, judged, true);
                 }
-                if (System.nanoTime() > deadline) {
-                    LOG.warn("collector still {} flow records behind after {}; they stay in Kafka ({}) for the next run",
-                            behind, DRAIN_TIMEOUT, options.dataDir());
-                    return;
+                if (collector.failure() != null || System.nanoTime() > deadline) {
+                    LOG.warn("collector still {} flow records behind at stop; they stay in Kafka ({}) for the next run",
+                            end - judged, options.dataDir());
+                    return new Drain(end, judged, false);
                 }
                 Thread.sleep(100);
             }
         } catch (ExecutionException | TimeoutException e) {
             LOG.warn("cannot tell whether the collector consumed every flow before stopping", e);
+            return new Drain(-1, -1, false);
         }
     }
 
+    /** How the last close ended, or null before a close (or when the collector had already failed). */
+    public Drain drain() {
+        return drain;
+    }
+
     private static List<String> checkInterfaces(StandaloneOptions options) {
-        Path sys = Path.of("/sys/class/net");
+        return checkInterfaces(options, Path.of("/sys/class/net"));
+    }
+
+    /** The interfaces to capture: those given (each must exist), or what auto-discovery finds now. */
+    static List<String> checkInterfaces(StandaloneOptions options, Path sysClassNet) {
         if (!options.interfaces().isEmpty()) {
             for (String i : options.interfaces()) {
-                if (!Files.exists(sys.resolve(i))) {
+                if (!Files.exists(sysClassNet.resolve(i))) {
                     throw new UsageException("eastwatch standalone: --interfaces " + i + ": no such interface on this host"
                             + " (see ip link)");
                 }
             }
             return options.interfaces();
         }
-        InterfaceDiscovery discovery = new InterfaceDiscovery(DiscoverySettings.auto());
+        DiscoverySettings auto = DiscoverySettings.auto();
+        InterfaceDiscovery discovery = new InterfaceDiscovery(new DiscoverySettings(auto.interfaces(), true,
+                auto.include(), auto.exclude(), auto.pollMillis(), sysClassNet));
         TreeSet<String> found = new TreeSet<>();
         discovery.start(new InterfaceDiscovery.Listener() {
             @Override
@@ -513,8 +535,8 @@ public final class Standalone implements AutoCloseable {
         discovery.close();
         if (found.isEmpty()) {
             throw new UsageException("eastwatch standalone: no container interface on this host (looked for "
-                    + String.join(", ", DiscoverySettings.DEFAULT_INCLUDE) + "); start some containers"
-                    + " (e.g. ../shared/lab/up.sh) or name interfaces with --interfaces");
+                    + String.join(", ", auto.include()) + "); start some containers (e.g. ../shared/lab/up.sh)"
+                    + " or name the interfaces to capture with --interfaces");
         }
         return List.copyOf(found);
     }

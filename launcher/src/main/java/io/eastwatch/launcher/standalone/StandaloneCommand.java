@@ -58,6 +58,7 @@ public final class StandaloneCommand {
             return ExitStatus.OK;
         }
         StandaloneOptions options = options(o);
+        quietLogs();
         Duration runFor = o.containsKey("duration") ? duration("duration", o.get("duration")) : null;
 
         out.println("eastwatch standalone: starting Kafka, collector and agent (data in " + options.dataDir() + ")");
@@ -65,8 +66,15 @@ public final class StandaloneCommand {
         CountDownLatch stopped = new CountDownLatch(1);
         Thread hook = new Thread(() -> {
             out.println("eastwatch standalone: stopping (agent flushes its flows, collector judges them)...");
-            closeQuietly(s);
-            stopped.countDown();
+            try {
+                s.close();
+                printStopped(s, out);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } finally {
+                out.flush();
+                stopped.countDown();
+            }
         }, "eastwatch-standalone-stop");
         try {
             s.addAlertListener(new AlertConsole(out));
@@ -79,10 +87,15 @@ public final class StandaloneCommand {
             throw e;
         }
         long deadline = runFor == null ? Long.MAX_VALUE : System.nanoTime() + runFor.toNanos();
-        while (s.failure() == null && System.nanoTime() < deadline) {
-            if (stopped.await(200, TimeUnit.MILLISECONDS)) {
-                return ExitStatus.OK; // a signal: the hook stopped everything
+        try {
+            while (s.failure() == null && System.nanoTime() < deadline) {
+                if (stopped.await(200, TimeUnit.MILLISECONDS)) {
+                    return ExitStatus.OK; // a signal: the hook stopped everything
+                }
             }
+        } catch (InterruptedException e) {
+            // an embedding caller's interrupt stops as gracefully as Ctrl-C; the status says it was cut short
+            Thread.currentThread().interrupt();
         }
         Throwable failure = s.failure();
         boolean ours;
@@ -95,22 +108,43 @@ public final class StandaloneCommand {
             stopped.await(60, TimeUnit.SECONDS);
             return ExitStatus.OK;
         }
+        boolean interrupted = Thread.interrupted();
         s.close();
-        int alerts = (int) s.alerts().stream().map(a -> a.id()).distinct().count();
-        out.println("eastwatch standalone: stopped; " + alerts + " alert(s), log " + s.alertLog());
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+        printStopped(s, out);
         if (failure != null) {
             err.println("eastwatch standalone: " + failure);
             return ExitStatus.RUNTIME_FAILURE;
         }
-        return ExitStatus.OK;
+        return interrupted ? ExitStatus.RUNTIME_FAILURE : ExitStatus.OK;
     }
 
-    private static void closeQuietly(Standalone s) {
-        try {
-            s.close();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+    /**
+     * The console is for a person: the banner and the alerts. Warnings and errors still show; the
+     * daemons' INFO lines (effective configuration, every interface opened, Kafka's partition
+     * changes) would bury the alerts. slf4j-simple fixes a logger's level when the logger is
+     * created, so this runs before the pipeline's classes log; a level given in EASTWATCH_OPTS
+     * (-Dorg.slf4j.simpleLogger.log.io.eastwatch=info) wins.
+     */
+    private static void quietLogs() {
+        for (String name : new String[] {"io.eastwatch", "state.change.logger", "kafka", "org.apache.kafka"}) {
+            String key = "org.slf4j.simpleLogger.log." + name;
+            if (System.getProperty(key) == null) {
+                System.setProperty(key, "warn");
+            }
         }
+    }
+
+    private static void printStopped(Standalone s, PrintStream out) {
+        long alerts = s.alerts().stream().map(a -> a.id()).distinct().count();
+        Standalone.Drain d = s.drain();
+        out.println("eastwatch standalone: stopped; " + alerts + " alert(s) in " + s.alertLog() + "; "
+                + (d == null ? "flows not drained (a part had failed)"
+                        : d.complete() ? "all " + d.flowRecords() + " flow records judged"
+                        : (d.flowRecords() - d.judged()) + " of " + d.flowRecords()
+                                + " flow records left unjudged in " + s.dataDir()));
     }
 
     static StandaloneOptions options(Map<String, String> o) throws IOException {
