@@ -1,6 +1,7 @@
 package io.eastwatch.launcher.lab;
 
 import io.eastwatch.collector.alert.Alert;
+import io.eastwatch.launcher.standalone.AlertConsole;
 import io.eastwatch.launcher.standalone.Standalone;
 import io.eastwatch.launcher.standalone.StandaloneOptions;
 import java.io.IOException;
@@ -15,9 +16,7 @@ import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -114,13 +113,14 @@ final class LabRun {
     private final LabScript script;
     private final PrintStream out;
     private final List<LabVerdict.Arrival> arrivals = new ArrayList<>();
-    private final Map<String, Set<String>> shown = new HashMap<>();
+    private final AlertConsole console;
     private boolean tornDown;
     private Result lastResult;
 
     LabRun(Settings settings, Path scriptPath, Path state, PrintStream out) {
         this.settings = settings;
         this.out = out;
+        this.console = new AlertConsole(out);
         Map<String, String> env = new LinkedHashMap<>();
         env.put("EWLAB_SUBNET", settings.subnet());
         env.put("EWLAB_BRIDGE", BRIDGE);
@@ -245,19 +245,8 @@ final class LabRun {
     private void onAlert(Alert a) {
         synchronized (arrivals) {
             arrivals.add(new LabVerdict.Arrival(a, Instant.now()));
-            Set<String> detectors = new LinkedHashSet<>();
-            detectors.add(a.detector());
-            a.stages().forEach(s -> detectors.add(s.detector()));
-            Set<String> before = shown.put(a.id(), detectors);
-            if (before != null && before.containsAll(detectors)) {
-                return;   // a revision that only adds evidence: the summary line would repeat
-            }
-            String who = a.kind() == Alert.Kind.HEALTH ? "host " + a.source().host()
-                    : a.source().name() + " (" + a.source().workload() + ")";
-            out.printf("%s %-9s %-8s %s  %s  %s%n", LocalTime.now(ZoneId.systemDefault()).format(TIME),
-                    before == null ? "ALERT" : "ESCALATED", a.severity().json(), who, String.join(" > ", detectors),
-                    a.summary());
         }
+        console.onAlert(a);
     }
 
     private boolean hasDetector(String container, String detector) {
