@@ -2,9 +2,13 @@
 # Installs what eastwatch needs on a fresh Debian (bookworm) machine of this kind, idempotently:
 # the JDK and Maven are already there; libpcap for capture, tshark/tcpdump/tcpreplay/nmap/iproute2
 # for the capture tests and benchmarks, Prometheus for the dashboard tests.
-# The Docker engine for the identity tests comes from ../shared/lab/up.sh, which installs its own.
+# The Docker engine is installed for ./eastwatch lab; the identity tests' containers come from
+# ../shared/lab/up.sh. apt does not start dockerd (policy-rc.d below); the lab starts it when none runs.
 set -euo pipefail
-pkgs=(libpcap0.8 tshark tcpdump tcpreplay nmap iproute2 prometheus procps psmisc systemd curl netcat-openbsd iputils-ping)
+pkgs=(libpcap0.8 tshark tcpdump tcpreplay nmap iproute2 prometheus procps psmisc systemd curl netcat-openbsd iputils-ping
+  # ./eastwatch lab (scripts/lab/ewlab.sh): Docker engine, the static busybox its image is made of, the
+  # lab's DNS server (run in a container's network namespace), nsenter and iptables for containment
+  docker.io containerd runc iptables busybox-static dnsmasq-base util-linux)
 need=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || need+=("$p")

@@ -73,6 +73,16 @@ public final class Main {
                 collector in one process; prints where the API, metrics and alert log are, and every
                 alert as it is raised. Stop it with Ctrl-C.
                 """, "io.eastwatch.launcher.standalone.StandaloneCommand"));
+        add(new DelegatedSubcommand("lab",
+                "real containers, ordinary traffic and a real attacker (nmap, password guessing): see eastwatch catch it",
+                """
+                Usage: eastwatch lab [--containers 45] [--learn DURATION] [--attacker NAME] [--detect-timeout 60s]
+
+                Brings up N Docker containers on this host on a private bridge (scripts/lab/ewlab.sh), runs
+                HTTP, database, DNS and scraper traffic among them, lets eastwatch learn it, then scans the
+                lab with nmap and guesses passwords from one container. Prints the alerts, the time to
+                detect and any container falsely flagged; removes everything it created. Needs root.
+                """, "io.eastwatch.launcher.lab.LabCommand"));
     }
 
     void add(Subcommand c) {
