@@ -64,12 +64,23 @@ final class InterfaceCapture implements Runnable {
         this.meters = meters;
     }
 
+    /**
+     * A Linux bridge hands a packet socket only the frames addressed to the host itself unless the
+     * bridge device is promiscuous: the frames it forwards between containers, the reason to capture
+     * a bridge inbound, would be invisible. So a bridge captured inbound is always promiscuous (this
+     * changes nothing in what the bridge forwards); veths see their container's traffic without it.
+     */
+    boolean promiscuous() {
+        return settings.promiscuous()
+                || iface.kind() == NetInterface.Kind.BRIDGE && direction != PcapHandle.PcapDirection.OUT;
+    }
+
     /** Opens the handle on the caller's thread so a failure is reported to whoever asked. */
     void open() throws PcapNativeException, NotOpenException {
         PcapHandle h = new PcapHandle.Builder(iface.name())
                 .snaplen(settings.snaplen())
                 .bufferSize(settings.bufferBytes())
-                .promiscuousMode(settings.promiscuous()
+                .promiscuousMode(promiscuous()
                         ? PcapNetworkInterface.PromiscuousMode.PROMISCUOUS
                         : PcapNetworkInterface.PromiscuousMode.NONPROMISCUOUS)
                 .immediateMode(settings.immediate())
