@@ -684,12 +684,21 @@ public final class PacketDecoder {
         }
         int sp = 0;
         int dp = 0;
+        boolean echo = false;
         if (portsAvailable && (proto == IP_TCP || proto == IP_UDP || proto == IP_SCTP || proto == IP_UDPLITE)) {
             if (!has(l4, 4)) {
                 return false;
             }
             sp = u16(l4);
             dp = u16(l4 + 2);
+        } else if (portsAvailable && proto == (v6 ? IP_ICMPV6 : IP_ICMP) && has(l4, 8)) {
+            // A quoted echo (a ping sweep's request to a host that is not there): its identifier
+            // is what keys the echo flow, and the 8 quoted ICMP bytes always include it.
+            int quotedType = u8(l4);
+            if (v6 ? quotedType == 128 || quotedType == 129 : quotedType == 8 || quotedType == 0) {
+                sp = dp = u16(l4 + 4);
+                echo = true;
+            }
         }
         m.icmpError = true;
         m.innerProtocol = proto;
@@ -699,6 +708,7 @@ public final class PacketDecoder {
         m.innerDstLo = dLo;
         m.innerSrcPort = sp;
         m.innerDstPort = dp;
+        m.innerEcho = echo;
         return true;
     }
 
@@ -821,6 +831,7 @@ public final class PacketDecoder {
         x.fragment = false;
         x.icmpType = x.icmpCode = x.icmpId = 0;
         x.icmpError = false;
+        x.innerEcho = false;
         x.innerProtocol = x.innerSrcPort = x.innerDstPort = 0;
         x.innerSrcHi = x.innerSrcLo = x.innerDstHi = x.innerDstLo = 0;
         return DecodeResult.OK;

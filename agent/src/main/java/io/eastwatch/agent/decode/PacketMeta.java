@@ -51,6 +51,11 @@ public final class PacketMeta {
     public int innerProtocol;
     public long innerSrcHi, innerSrcLo, innerDstHi, innerDstLo;
     public int innerSrcPort, innerDstPort;
+    /**
+     * The quoted packet is an ICMP / ICMPv6 echo request or reply: {@code innerSrcPort} and
+     * {@code innerDstPort} both hold its echo identifier.
+     */
+    public boolean innerEcho;
 
     public void clear() {
         tsMicros = 0;
@@ -61,6 +66,7 @@ public final class PacketMeta {
         vlan = tunnel = 0;
         fragment = false;
         icmpError = false;
+        innerEcho = false;
         innerProtocol = innerSrcPort = innerDstPort = 0;
         innerSrcHi = innerSrcLo = innerDstHi = innerDstLo = 0;
     }

@@ -283,11 +283,16 @@ public final class FlowTable {
         if (hasPorts(proto)) {
             sp = m.innerSrcPort & 0xffff;
             dp = m.innerDstPort & 0xffff;
-        } else if (proto == ICMP || proto == ICMPV6) {
+        } else if ((proto == ICMP || proto == ICMPV6) && m.innerEcho) {
             // A quoted echo request: the decoder passes its identifier as the "port".
             sp = m.innerSrcPort & 0xffff;
             dp = sp;
             meta |= META_ECHO;
+        } else if (proto == ICMP || proto == ICMPV6) {
+            // Errors about other ICMP messages (timestamp, router solicitation, ...) are rare and
+            // their flows are keyed by type: not matched, counted as unmatched.
+            metrics.icmpErrorUnmatched.increment();
+            return;
         } else {
             sp = dp = 0;
         }
