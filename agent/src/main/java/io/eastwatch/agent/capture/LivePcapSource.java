@@ -30,9 +30,10 @@ import org.slf4j.LoggerFactory;
  * and not again on the receiver's. With auto-discovery a bridge is captured in the outbound
  * direction only (what the host itself sends into the bridge: traffic from other hosts or host
  * processes to containers); what containers send through it is already seen on their veths.
- * Configured interfaces that are neither are captured in both directions. Known gap: a packet
- * routed by this host from a container on one captured bridge to a container on another is seen on
- * the sender's veth and again leaving the second bridge.
+ * Configured interfaces that are neither are captured in both directions. A packet routed from
+ * a container on one captured bridge to a container on another (by this host or by a router
+ * container) is seen on the sender's veth and again after the hop; the flow table recognises the
+ * second capture of the same IP packet and does not count it ({@code DuplicatePackets}).
  */
 public final class LivePcapSource implements PacketSource, InterfaceDiscovery.Listener {
 
