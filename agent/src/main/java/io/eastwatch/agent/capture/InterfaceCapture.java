@@ -2,8 +2,6 @@ package io.eastwatch.agent.capture;
 
 import com.sun.jna.Memory;
 import com.sun.jna.Pointer;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.util.concurrent.locks.LockSupport;
 import org.pcap4j.core.BpfProgram;
 import org.pcap4j.core.NotOpenException;
@@ -47,6 +45,8 @@ final class InterfaceCapture implements Runnable {
     private PcapHandle handle;
     private int linkType;
     private volatile boolean running = true;
+    /** A savefile waits for ring space instead of shedding: nothing upstream would buffer for it. */
+    private boolean lossless;
     private Thread thread;
 
     private long lastRecv;
@@ -100,6 +100,17 @@ final class InterfaceCapture implements Runnable {
         handle = h;
     }
 
+    /**
+     * Takes a handle opened elsewhere instead of opening the interface: a savefile from
+     * {@code pcap_open_offline}, so the per-packet path can be measured without the kernel
+     * ({@code bench/live-path.sh}). The loop ends at the end of the file.
+     */
+    void openSavefile(PcapHandle savefile) throws NotOpenException {
+        linkType = toLinkType(savefile.getDlt().value());
+        handle = savefile;
+        lossless = true;
+    }
+
     /** Linux reports some DLT_* values that differ from the LINKTYPE_* written in files. */
     static int toLinkType(int dlt) {
         return switch (dlt) {
@@ -144,37 +155,32 @@ final class InterfaceCapture implements Runnable {
     public void run() {
         Pointer p = NativePcap.pcapT(handle);
         Memory out = new Memory(16);
-        Pointer headerOut = out.share(0, 8);
-        Pointer dataOut = out.share(8, 8);
         Memory pollFd = new Memory(NativePcap.POLLFD_BYTES);
         pollFd.clear();
         pollFd.setInt(0, NativePcap.Pcap.pcap_get_selectable_fd(p));
         pollFd.setShort(4, NativePcap.POLLIN);
         Memory stat = new Memory(NativePcap.STAT_BYTES);
-        NativeCursor header = new NativeCursor();
-        NativeCursor packet = new NativeCursor();
-        byte[] headerBytes = new byte[NativePcap.PKTHDR_BYTES];
-        ByteBuffer headerView = ByteBuffer.wrap(headerBytes).order(ByteOrder.nativeOrder());
+        // Raw addresses from here on: out is kept reachable (fence below) so its memory is not freed.
+        long outAddress = Pointer.nativeValue(out);
+        long pAddress = Pointer.nativeValue(p);
         byte[] scratch = new byte[settings.snaplen()];
-        long[] outPointers = new long[2];
         long nextStats = System.nanoTime() + STATS_INTERVAL_NANOS;
         long lastPacketNanos = System.nanoTime() - 2 * BUSY_WINDOW_NANOS;
         int sinceClock = 0;
         int readSinceNap = 0;
         try {
             while (running) {
-                int r = NativePcap.Pcap.pcap_next_ex(p, headerOut, dataOut);
+                int r = NativePcap.Pcap.pcap_next_ex(pAddress, outAddress, outAddress + 8);
                 if (r == 1) {
                     readSinceNap++;
-                    out.read(0, outPointers, 0, 2);
-                    header.moveTo(outPointers[0]);
-                    packet.moveTo(outPointers[1]);
-                    header.read(0, headerBytes, 0, NativePcap.PKTHDR_BYTES);
-                    long ts = headerView.getLong(0) * 1_000_000L + headerView.getLong(8);
-                    int capLen = Math.min(headerView.getInt(16), scratch.length);
-                    int wireLen = headerView.getInt(20);
-                    packet.read(0, scratch, 0, capLen);
-                    boolean control = TcpControlPeek.isTcpControl(scratch, capLen, linkType);
+                    long header = NativePcap.getLong(outAddress);
+                    long packet = NativePcap.getLong(outAddress + 8);
+                    // struct pcap_pkthdr on LP64: tv_sec, tv_usec (8 bytes each), caplen, len.
+                    long ts = NativePcap.getLong(header) * 1_000_000L + NativePcap.getLong(header + 8);
+                    int capLen = (int) Math.min(Integer.toUnsignedLong(NativePcap.getInt(header + 16)), scratch.length);
+                    int wireLen = NativePcap.getInt(header + 20);
+                    NativePcap.copy(packet, scratch, capLen);
+                    boolean control = TcpControlPeek.isTcpControl(scratch, capLen, linkType) | lossless;
                     ring.offer(producer, control, ts, wireLen, scratch, capLen, linkType, iface.ifindex());
                     if (++sinceClock == 4096) {
                         sinceClock = 0;
@@ -202,6 +208,9 @@ final class InterfaceCapture implements Runnable {
                         nextStats = now + STATS_INTERVAL_NANOS;
                         readStats(p, stat);
                     }
+                } else if (r == -2) {
+                    // End of a savefile (a live handle never returns it).
+                    break;
                 } else {
                     if (running) {
                         meters.readErrors.increment();
@@ -212,6 +221,7 @@ final class InterfaceCapture implements Runnable {
             }
             readStats(p, stat);
         } finally {
+            java.lang.ref.Reference.reachabilityFence(out);
             handle.close();
         }
     }
@@ -241,17 +251,6 @@ final class InterfaceCapture implements Runnable {
                 dropsSinceLog = 0;
                 lastDropLogNanos = now;
             }
-        }
-    }
-
-    /** A JNA pointer that can be moved to another native address, so reading a packet needs no new object. */
-    private static final class NativeCursor extends Pointer {
-        NativeCursor() {
-            super(0);
-        }
-
-        void moveTo(long address) {
-            peer = address;
         }
     }
 }

@@ -24,6 +24,8 @@ final class NativePcap {
     static final short POLLIN = 0x1;
 
     private static final Field HANDLE_FIELD;
+    private static final sun.misc.Unsafe UNSAFE;
+    private static final long BYTE_ARRAY_BASE;
 
     static {
         Native.register(Pcap.class, NativeLibrary.getInstance(System.getProperty("org.pcap4j.core.pcapLibName", "pcap")));
@@ -34,6 +36,35 @@ final class NativePcap {
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError("pcap4j PcapHandle has no native handle field: " + e);
         }
+        try {
+            Field f = sun.misc.Unsafe.class.getDeclaredField("theUnsafe");
+            f.setAccessible(true);
+            UNSAFE = (sun.misc.Unsafe) f.get(null);
+            BYTE_ARRAY_BASE = UNSAFE.arrayBaseOffset(byte[].class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError("no sun.misc.Unsafe (jdk.unsupported): " + e);
+        }
+    }
+
+    // Reading what pcap_next_ex points at. JNA's Pointer reads are a JNI call each (three per
+    // packet: the two output pointers, the header, the bytes), which cost more than libpcap's own
+    // work per packet; these are plain loads and one memcpy, compiled inline. The addresses come
+    // from libpcap and are valid until the next pcap_next_ex on the same handle.
+
+    static long getLong(long address) {
+        return UNSAFE.getLong(address);
+    }
+
+    static int getInt(long address) {
+        return UNSAFE.getInt(address);
+    }
+
+    /** Copies {@code n} bytes from native memory at {@code address} into {@code dst[0..n)}. */
+    static void copy(long address, byte[] dst, int n) {
+        if (n < 0 || n > dst.length) {
+            throw new IndexOutOfBoundsException("n: " + n + " (expected: 0.." + dst.length + ")");
+        }
+        UNSAFE.copyMemory(null, address, dst, BYTE_ARRAY_BASE, n);
     }
 
     private NativePcap() {
@@ -52,8 +83,12 @@ final class NativePcap {
         private Pcap() {
         }
 
-        /** 1 packet read, 0 none ready (non-blocking), -1 error, -2 no more packets. */
-        static native int pcap_next_ex(Pointer p, Pointer pktHeaderOut, Pointer pktDataOut);
+        /**
+         * 1 packet read, 0 none ready (non-blocking), -1 error, -2 no more packets. Addresses as
+         * {@code long}: JNA passes primitives straight through, where each {@link Pointer}
+         * argument costs a JNI field read per call.
+         */
+        static native int pcap_next_ex(long p, long pktHeaderOut, long pktDataOut);
 
         static native int pcap_get_selectable_fd(Pointer p);
 

@@ -395,7 +395,10 @@ public final class PacketDecoder {
         int frag = u16(off + 6);
         int fragOffset = frag & 0x1fff;
         int id = u16(off + 4);
+        m.ipId = id;
+        m.ttl = u8(off + 8);
         if (fragOffset != 0) {
+            m.l4Digest = frag;
             return laterFragment(4, proto, id, l4Len);
         }
         boolean firstFragment = (frag & 0x2000) != 0;
@@ -413,6 +416,8 @@ public final class PacketDecoder {
         m.dstLo = b.getLong(off + 32);
         int payload = u16(off + 4);
         m.protocol = u8(off + 6);
+        m.ipId = b.getInt(off) & 0xfffff;
+        m.ttl = u8(off + 7);
         DecodeResult walked = walkIpv6(u8(off + 6), off + 40);
         m.protocol = walkProto;
         if (walked != DecodeResult.OK) {
@@ -431,6 +436,7 @@ public final class PacketDecoder {
         plen = Math.min(plen, wireAvail);
         int l4Len = (int) Math.max(0, Math.min(Integer.MAX_VALUE, plen - (walkOff - (off + 40))));
         if (walkFragOffset > 0) {
+            m.l4Digest = (long) walkFragId << 16 | walkFragOffset;
             return laterFragment(6, walkProto, walkFragId, l4Len);
         }
         boolean firstFragment = walkFragOffset == 0 && walkFragMore;
@@ -545,6 +551,7 @@ public final class PacketDecoder {
                 m.srcPort = u16(off);
                 m.dstPort = u16(off + 2);
                 m.tcpFlags = u8(off + 13);
+                m.l4Digest = has(off, 18) ? b.getLong(off + 4) ^ (long) u16(off + 16) << 20 : b.getLong(off + 4);
                 rememberPorts(firstFragment, version, proto, id);
                 int dataOffset = (u8(off + 12) >> 4) << 2;
                 if (dataOffset < 20 || (dataOffset > l4Len && !firstFragment)) {
@@ -562,6 +569,7 @@ public final class PacketDecoder {
                 int dp = u16(off + 2);
                 m.srcPort = sp;
                 m.dstPort = dp;
+                m.l4Digest = u32(off + 4);
                 m.payloadLen = Math.max(0, l4Len - 8);
                 rememberPorts(firstFragment, version, proto, id);
                 if (proto == IP_UDP && !firstFragment && settings.decodeTunnels()) {
@@ -580,6 +588,7 @@ public final class PacketDecoder {
                 }
                 m.srcPort = u16(off);
                 m.dstPort = u16(off + 2);
+                m.l4Digest = has(off, 12) ? b.getLong(off + 4) : 0;
                 m.payloadLen = Math.max(0, l4Len - 12);
                 rememberPorts(firstFragment, version, proto, id);
                 return DecodeResult.OK;
@@ -590,6 +599,7 @@ public final class PacketDecoder {
                 return icmp(off, l4Len, true);
             case IP_GRE:
                 m.payloadLen = l4Len;
+                m.l4Digest = has(off, 8) ? b.getLong(off) : 0;
                 if (!firstFragment && settings.decodeTunnels()) {
                     return gre(off);
                 }
@@ -597,6 +607,7 @@ public final class PacketDecoder {
             default:
                 // ESP, OSPF, VRRP, ...: a flow by addresses and protocol alone.
                 m.payloadLen = l4Len;
+                m.l4Digest = has(off, 8) ? b.getLong(off) : 0;
                 return DecodeResult.OK;
         }
     }
@@ -614,6 +625,7 @@ public final class PacketDecoder {
         int type = u8(off);
         m.icmpType = type;
         m.icmpCode = u8(off + 1);
+        m.l4Digest = has(off, 8) ? b.getLong(off) : u32(off);
         m.payloadLen = Math.max(0, l4Len - 8);
         boolean echoLike;
         boolean error;
@@ -684,12 +696,21 @@ public final class PacketDecoder {
         }
         int sp = 0;
         int dp = 0;
+        boolean echo = false;
         if (portsAvailable && (proto == IP_TCP || proto == IP_UDP || proto == IP_SCTP || proto == IP_UDPLITE)) {
             if (!has(l4, 4)) {
                 return false;
             }
             sp = u16(l4);
             dp = u16(l4 + 2);
+        } else if (portsAvailable && proto == (v6 ? IP_ICMPV6 : IP_ICMP) && has(l4, 8)) {
+            // A quoted echo (a ping sweep's request to a host that is not there): its identifier
+            // is what keys the echo flow, and the 8 quoted ICMP bytes always include it.
+            int quotedType = u8(l4);
+            if (v6 ? quotedType == 128 || quotedType == 129 : quotedType == 8 || quotedType == 0) {
+                sp = dp = u16(l4 + 4);
+                echo = true;
+            }
         }
         m.icmpError = true;
         m.innerProtocol = proto;
@@ -699,6 +720,7 @@ public final class PacketDecoder {
         m.innerDstLo = dLo;
         m.innerSrcPort = sp;
         m.innerDstPort = dp;
+        m.innerEcho = echo;
         return true;
     }
 
@@ -791,6 +813,9 @@ public final class PacketDecoder {
         int dstPort = x.dstPort;
         int tcpFlags = x.tcpFlags;
         int payloadLen = x.payloadLen;
+        int ipId = x.ipId;
+        int ttl = x.ttl;
+        long l4Digest = x.l4Digest;
         x.ipVersion = 0;
         x.srcHi = x.srcLo = x.dstHi = x.dstLo = 0;
         x.protocol = x.srcPort = x.dstPort = x.tcpFlags = x.payloadLen = 0;
@@ -818,9 +843,13 @@ public final class PacketDecoder {
         x.dstPort = dstPort;
         x.tcpFlags = tcpFlags;
         x.payloadLen = payloadLen;
+        x.ipId = ipId;
+        x.ttl = ttl;
+        x.l4Digest = l4Digest;
         x.fragment = false;
         x.icmpType = x.icmpCode = x.icmpId = 0;
         x.icmpError = false;
+        x.innerEcho = false;
         x.innerProtocol = x.innerSrcPort = x.innerDstPort = 0;
         x.innerSrcHi = x.innerSrcLo = x.innerDstHi = x.innerDstLo = 0;
         return DecodeResult.OK;

@@ -40,6 +40,17 @@ public final class PacketMeta {
      * {@link #TUNNEL_VXLAN}, {@link #TUNNEL_GENEVE}, {@link #TUNNEL_GRE} or {@link #TUNNEL_ERSPAN}.
      */
     public int tunnel;
+    /**
+     * What tells one IP packet from another when the same packet is captured twice (on a
+     * container's veth and again after the host or a router forwarded it): the IPv4 identification
+     * (IPv6: the flow label), the TTL / hop limit (one less per routing hop, so not part of the
+     * identity), and a digest of transport header fields that forwarding leaves alone (TCP
+     * sequence and acknowledgement numbers and checksum, UDP length and checksum, the ICMP
+     * header, a later fragment's offset).
+     */
+    public int ipId;
+    public int ttl;
+    public long l4Digest;
     /** A non-first IP fragment: no transport header, ports are 0 unless the decoder recovered them. */
     public boolean fragment;
 
@@ -51,6 +62,11 @@ public final class PacketMeta {
     public int innerProtocol;
     public long innerSrcHi, innerSrcLo, innerDstHi, innerDstLo;
     public int innerSrcPort, innerDstPort;
+    /**
+     * The quoted packet is an ICMP / ICMPv6 echo request or reply: {@code innerSrcPort} and
+     * {@code innerDstPort} both hold its echo identifier.
+     */
+    public boolean innerEcho;
 
     public void clear() {
         tsMicros = 0;
@@ -60,7 +76,10 @@ public final class PacketMeta {
         protocol = srcPort = dstPort = tcpFlags = icmpType = icmpCode = icmpId = payloadLen = 0;
         vlan = tunnel = 0;
         fragment = false;
+        ipId = ttl = 0;
+        l4Digest = 0;
         icmpError = false;
+        innerEcho = false;
         innerProtocol = innerSrcPort = innerDstPort = 0;
         innerSrcHi = innerSrcLo = innerDstHi = innerDstLo = 0;
     }

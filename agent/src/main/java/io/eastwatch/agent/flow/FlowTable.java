@@ -20,6 +20,9 @@ import java.util.function.IntFunction;
  * SYN is answered by RST, ICMP unreachable when an ICMP error quotes the flow before any answer,
  * unanswered when nothing comes back, mid-stream when the start was not seen.
  *
+ * <p>A packet captured twice, on a container's veth and on its bridge or on both sides of a
+ * router (a routed hop between two captured bridges), is counted once: {@link DuplicatePackets}.
+ *
  * <p>Time is event time: the table's clock is the largest packet timestamp seen (or passed to
  * {@link #advance}), so a timestamp that jumps back is clamped for expiry and never yields a
  * negative duration; replaying a capture exports the same flows as watching it live. Expiry:
@@ -86,6 +89,8 @@ public final class FlowTable {
     private final int highWater, lowWater;
     /** Last flow seen per (address pair, protocol, vlan): where a non-first fragment's bytes go. */
     private final int[] fragmentCache = new int[FRAGMENT_CACHE_SIZE];
+    /** One packet captured on two interfaces (veth and bridge, or both sides of a router) counts once. */
+    private final DuplicatePackets duplicates = new DuplicatePackets();
 
     private long now = Long.MIN_VALUE;
     private long lastWatermark = Long.MIN_VALUE;
@@ -178,6 +183,10 @@ public final class FlowTable {
         tick(m.tsMicros);
         if (m.ipVersion != 4 && m.ipVersion != 6) {
             metrics.ignoredNotIp.increment();
+            return;
+        }
+        if (duplicates.seen(m)) {
+            (duplicates.lastTtlDelta() == 0 ? metrics.duplicateSameHop : metrics.duplicateRouted).increment();
             return;
         }
         if (m.icmpError) {
@@ -283,11 +292,16 @@ public final class FlowTable {
         if (hasPorts(proto)) {
             sp = m.innerSrcPort & 0xffff;
             dp = m.innerDstPort & 0xffff;
-        } else if (proto == ICMP || proto == ICMPV6) {
+        } else if ((proto == ICMP || proto == ICMPV6) && m.innerEcho) {
             // A quoted echo request: the decoder passes its identifier as the "port".
             sp = m.innerSrcPort & 0xffff;
             dp = sp;
             meta |= META_ECHO;
+        } else if (proto == ICMP || proto == ICMPV6) {
+            // Errors about other ICMP messages (timestamp, router solicitation, ...) are rare and
+            // their flows are keyed by type: not matched, counted as unmatched.
+            metrics.icmpErrorUnmatched.increment();
+            return;
         } else {
             sp = dp = 0;
         }

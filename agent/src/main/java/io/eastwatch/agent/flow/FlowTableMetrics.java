@@ -21,6 +21,7 @@ final class FlowTableMetrics {
     static final String EMERGENCY_ENTERED = "eastwatch.agent.flow.emergency.entered";
     static final String IGNORED = "eastwatch.agent.flow.packets.ignored";
     static final String ICMP_ERRORS = "eastwatch.agent.flow.icmp.errors";
+    static final String DUPLICATES = "eastwatch.agent.flow.packets.duplicate";
 
     final Counter created;
     final Counter evicted;
@@ -29,6 +30,10 @@ final class FlowTableMetrics {
     final Counter ignoredFragment;
     final Counter icmpErrorMatched;
     final Counter icmpErrorUnmatched;
+    /** Same TTL: one packet seen on two interfaces of one hop (a veth and its bridge). */
+    final Counter duplicateSameHop;
+    /** Lower TTL: one packet seen again after a router (the host or a container) forwarded it. */
+    final Counter duplicateRouted;
     private final Counter[] exportedByReason = new Counter[EndReason.values().length];
 
     FlowTableMetrics(MeterRegistry registry, IntSupplier size, IntSupplier emergency) {
@@ -54,6 +59,12 @@ final class FlowTableMetrics {
                 .register(registry);
         icmpErrorUnmatched = Counter.builder(ICMP_ERRORS).tag("match", "none")
                 .description("ICMP errors, by whether the flow they quote was found")
+                .register(registry);
+        duplicateSameHop = Counter.builder(DUPLICATES).tag("path", "same_hop")
+                .description("Packets not counted because the same packet was already captured on another interface, by whether it was routed in between")
+                .register(registry);
+        duplicateRouted = Counter.builder(DUPLICATES).tag("path", "routed")
+                .description("Packets not counted because the same packet was already captured on another interface, by whether it was routed in between")
                 .register(registry);
         for (EndReason reason : EndReason.values()) {
             if (reason == EndReason.UNRECOGNIZED || reason == EndReason.END_REASON_UNSPECIFIED) {
