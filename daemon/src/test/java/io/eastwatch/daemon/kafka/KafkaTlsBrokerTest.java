@@ -1,5 +1,6 @@
 package io.eastwatch.daemon.kafka;
 
+import io.eastwatch.testkit.SecureBroker;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;

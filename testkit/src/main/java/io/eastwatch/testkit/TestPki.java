@@ -1,4 +1,4 @@
-package io.eastwatch.daemon.kafka;
+package io.eastwatch.testkit;
 
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -30,25 +30,25 @@ import java.util.Base64;
  * a loaded machine. Only what TLS between Kafka and its clients needs: basic constraints, and
  * subject alternative names for the broker.
  */
-final class TestPki {
+public final class TestPki {
 
     /** A key pair with its certificate chain (leaf first). */
-    record Issued(PrivateKey key, X509Certificate certificate, X509Certificate issuer) {
+    public record Issued(PrivateKey key, X509Certificate certificate, X509Certificate issuer) {
     }
 
     private final String caName;
     private final KeyPair caKeys;
-    final X509Certificate caCertificate;
+    public final X509Certificate caCertificate;
     private final SecureRandom random = new SecureRandom();
 
-    TestPki(String caName) throws GeneralSecurityException {
+    public TestPki(String caName) throws GeneralSecurityException {
         this.caName = caName;
         caKeys = keyPair();
         caCertificate = sign(caName, caName, caKeys.getPublic().getEncoded(), true, null);
     }
 
     /** A certificate for {@code name}; {@code dnsNames} and {@code ipv4} become subject alternative names. */
-    Issued issue(String name, String[] dnsNames, byte[][] ipv4) throws GeneralSecurityException {
+    public Issued issue(String name, String[] dnsNames, byte[][] ipv4) throws GeneralSecurityException {
         KeyPair kp = keyPair();
         byte[] san = null;
         if (dnsNames.length + ipv4.length > 0) {
@@ -66,7 +66,7 @@ final class TestPki {
     }
 
     /** A PKCS12 trust store holding this CA. */
-    void writeTruststore(Path file, String password) throws Exception {
+    public void writeTruststore(Path file, String password) throws Exception {
         KeyStore ks = KeyStore.getInstance("PKCS12");
         ks.load(null, null);
         ks.setCertificateEntry("ca", caCertificate);
@@ -76,14 +76,14 @@ final class TestPki {
     }
 
     /** This CA's certificate as PEM. */
-    void writePem(Path file) throws Exception {
+    public void writePem(Path file) throws Exception {
         Files.writeString(file, "-----BEGIN CERTIFICATE-----\n"
                 + Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII)).encodeToString(caCertificate.getEncoded())
                 + "\n-----END CERTIFICATE-----\n");
     }
 
     /** A PKCS12 key store with the key and its chain, store and key under one password. */
-    static void writeKeystore(Path file, Issued issued, String password) throws Exception {
+    public static void writeKeystore(Path file, Issued issued, String password) throws Exception {
         KeyStore ks = KeyStore.getInstance("PKCS12");
         ks.load(null, null);
         ks.setKeyEntry("key", issued.key(), password.toCharArray(), new Certificate[] {issued.certificate(), issued.issuer()});

@@ -1,4 +1,4 @@
-package io.eastwatch.daemon.kafka;
+package io.eastwatch.testkit;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -24,25 +24,25 @@ import org.apache.kafka.common.test.TestKitNodes;
  * <p>The same fixture is in the agent's and the collector's test sources (modules do not share
  * test code).
  */
-final class SecureBroker implements AutoCloseable {
+public final class SecureBroker implements AutoCloseable {
 
-    static final String CA_PASSWORD = "ca-store-Qx81";
-    static final String TRUSTSTORE_PASSWORD = "trust-store-Vb27";
-    static final String BROKER_PASSWORD = "broker-store-Lm55";
-    static final String CLIENT_KEYSTORE_PASSWORD = "client-store-Zt93";
+    public static final String CA_PASSWORD = "ca-store-Qx81";
+    public static final String TRUSTSTORE_PASSWORD = "trust-store-Vb27";
+    public static final String BROKER_PASSWORD = "broker-store-Lm55";
+    public static final String CLIENT_KEYSTORE_PASSWORD = "client-store-Zt93";
 
-    final Path dir;
+    public final Path dir;
     /** PKCS12 with the test CA's certificate. */
-    final Path truststore;
+    public final Path truststore;
     /** The test CA's certificate, PEM. */
-    final Path caPem;
+    public final Path caPem;
     /** PKCS12 with an unrelated CA: every broker certificate fails against it. */
-    final Path wrongTruststore;
+    public final Path wrongTruststore;
     /** PKCS12 with the client's key and certificate (signed by the test CA), for MTLS. */
-    final Path clientKeystore;
-    final KafkaClusterTestKit kafka;
+    public final Path clientKeystore;
+    public final KafkaClusterTestKit kafka;
 
-    SecureBroker(Path dir) throws Exception {
+    public SecureBroker(Path dir) throws Exception {
         this.dir = dir;
         Files.createDirectories(dir);
         caPem = dir.resolve("ca.pem");
@@ -90,23 +90,23 @@ final class SecureBroker implements AutoCloseable {
     }
 
     /** localhost:port of one listener (SSL, MTLS, SASL_SSL). */
-    String bootstrap(String listener) {
+    public String bootstrap(String listener) {
         return "localhost:" + kafka.brokers().values().iterator().next().boundPort(ListenerName.normalised(listener));
     }
 
     /** The test's own admin, over the plaintext listener. */
-    Admin admin() {
+    public Admin admin() {
         return Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()));
     }
 
-    void createTopic(String name, int partitions) throws Exception {
+    public void createTopic(String name, int partitions) throws Exception {
         try (Admin admin = admin()) {
             admin.createTopics(List.of(new NewTopic(name, partitions, (short) 1))).all().get(30, TimeUnit.SECONDS);
         }
     }
 
     /** A SCRAM-SHA-512 user for the SASL_SSL listener; returns once the broker accepts the login. */
-    void addScramUser(String user, String password) throws Exception {
+    public void addScramUser(String user, String password) throws Exception {
         try (Admin admin = admin()) {
             admin.alterUserScramCredentials(List.of(new UserScramCredentialUpsertion(user,
                     new ScramCredentialInfo(ScramMechanism.SCRAM_SHA_512, 4096), password))).all().get(30, TimeUnit.SECONDS);
