@@ -49,8 +49,17 @@ require_tools() {
   for t in docker dockerd nmap nsenter busybox dnsmasq iptables curl ip sysctl; do
     command -v "$t" >/dev/null 2>&1 || missing+=("$t")
   done
-  [ ${#missing[@]} -eq 0 ] || { log "missing: ${missing[*]} (scripts/install-deps.sh installs them)"; exit 2; }
   [ "$(id -u)" = 0 ] || { log "run as root (Docker, nsenter, iptables)"; exit 2; }
+  if [ ${#missing[@]} -ne 0 ] || ldd "$(command -v busybox)" >/dev/null 2>&1; then
+    # a fresh machine: install what the lab needs (Debian packages only; idempotent)
+    log "missing: ${missing[*]:-busybox-static}; installing with scripts/install-deps.sh"
+    bash "$(dirname "$(readlink -f "$0")")/../install-deps.sh" >&2 || { log "installing the lab's packages failed"; exit 1; }
+    missing=()
+    for t in docker dockerd nmap nsenter busybox dnsmasq iptables curl ip sysctl; do
+      command -v "$t" >/dev/null 2>&1 || missing+=("$t")
+    done
+    [ ${#missing[@]} -eq 0 ] || { log "still missing after install: ${missing[*]}"; exit 2; }
+  fi
   # busybox-static is what goes into the image: a dynamically linked busybox would need its libraries
   if ldd "$(command -v busybox)" >/dev/null 2>&1; then
     log "$(command -v busybox) is dynamically linked: install busybox-static"; exit 2
