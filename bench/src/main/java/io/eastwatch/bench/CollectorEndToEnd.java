@@ -40,6 +40,17 @@ public final class CollectorEndToEnd {
         long start = 1_767_900_000_000_000L;
         long gap = 2_000;
         FlowRecord[] all = gen.normal(flows, start, gap, 3);
+        // as an agent sends them: a Community ID each (the de-duplication key) and, per agent, a sequence
+        // number per flows partition (the gap detector); the partition is the producer's choice for the key
+        int[] partitionOf = new int[all.length];
+        Map<String, long[]> sequences = new java.util.HashMap<>();
+        for (int i = 0; i < all.length; i++) {
+            byte[] key = all[i].getSrc().getWorkload().getBytes(StandardCharsets.UTF_8);
+            int p = org.apache.kafka.common.utils.Utils.toPositive(org.apache.kafka.common.utils.Utils.murmur2(key)) % partitions;
+            partitionOf[i] = p;
+            long seq = ++sequences.computeIfAbsent(all[i].getAgentId(), k -> new long[partitions])[p];
+            all[i] = all[i].toBuilder().setCommunityId(SyntheticFlows.communityId(all[i])).setPartitionSequence(seq).build();
+        }
         try (EmbeddedKafka kafka = new EmbeddedKafka(EmbeddedKafka.Settings.ephemeralPorts(dir.resolve("kafka")))) {
             kafka.start();
             kafka.createTopic("eastwatch.flows", partitions);
@@ -50,8 +61,9 @@ public final class CollectorEndToEnd {
                     ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4", ProducerConfig.ACKS_CONFIG, "all"),
                     new ByteArraySerializer(), new ByteArraySerializer())) {
                 byte[] type = "flow".getBytes(StandardCharsets.UTF_8);
-                for (FlowRecord f : all) {
-                    ProducerRecord<byte[], byte[]> r = new ProducerRecord<>("eastwatch.flows", null,
+                for (int i = 0; i < all.length; i++) {
+                    FlowRecord f = all[i];
+                    ProducerRecord<byte[], byte[]> r = new ProducerRecord<>("eastwatch.flows", partitionOf[i],
                             f.getSrc().getWorkload().getBytes(StandardCharsets.UTF_8), f.toByteArray());
                     r.headers().add("eastwatch-type", type);
                     producer.send(r);
@@ -63,6 +75,8 @@ public final class CollectorEndToEnd {
             CollectorSettings settings = CollectorSettings.defaults().withLearning(Duration.ofNanos(flows / 3 * gap * 1000));
             CollectorApp app = new CollectorApp(IngestSettings.defaults(kafka.bootstrapServers(), "bench"), settings,
                     registry, null);
+            long processCpu0 = ((com.sun.management.OperatingSystemMXBean)
+                    java.lang.management.ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime();
             long c0 = System.nanoTime();
             app.start();
             double ingested = 0;
@@ -75,11 +89,25 @@ public final class CollectorEndToEnd {
                 }
             }
             double consumeS = (System.nanoTime() - c0) / 1e9;
+            // CPU time of the consume thread and of the whole process (broker included): on a shared
+            // machine the wall-time rate mostly measures how often the threads got a core
+            java.lang.management.ThreadMXBean threads = java.lang.management.ManagementFactory.getThreadMXBean();
+            long collectorCpu = -1;
+            for (java.lang.management.ThreadInfo t : threads.getThreadInfo(threads.getAllThreadIds())) {
+                if (t != null && t.getThreadName().equals("eastwatch-collector-bench")) {
+                    collectorCpu = threads.getThreadCpuTime(t.getThreadId());
+                }
+            }
+            long processCpu = ((com.sun.management.OperatingSystemMXBean)
+                    java.lang.management.ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime() - processCpu0;
             app.close();
             System.out.printf(Locale.ROOT, "flows=%,d partitions=%d containers=%,d%n", flows, partitions, gen.containers());
             System.out.printf(Locale.ROOT, "produced to Kafka in %.2f s (%,.0f records/s)%n", produceS, flows / produceS);
             System.out.printf(Locale.ROOT, "collector ingested %,.0f flows in %.2f s = %,.0f flows/s end to end "
                     + "(includes consumer group join and topic setup)%n", ingested, consumeS, ingested / consumeS);
+            System.out.printf(Locale.ROOT, "consume thread: %.2f s of CPU = %,.0f flows per CPU-second; whole process "
+                    + "(collector, broker, producer threads): %.2f s of CPU = %,.0f flows per CPU-second%n",
+                    collectorCpu / 1e9, ingested / (collectorCpu / 1e9), processCpu / 1e9, ingested / (processCpu / 1e9));
         }
         try (var walk = Files.walk(dir)) {
             walk.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());

@@ -81,6 +81,15 @@ final class SyntheticFlows {
         return out;
     }
 
+    /** A Community ID-shaped key ("1:" + 20 bytes in base64) unique to the flow's 5-tuple and start. */
+    static String communityId(FlowRecord f) {
+        long h = f.getFirstTsUs() * 0x9E3779B97F4A7C15L ^ f.getSrcPort() * 31L + f.getDstPort()
+                ^ f.getSrcAddr().hashCode() * 1_000_003L ^ (long) f.getDstAddr().hashCode() << 32;
+        java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(20);
+        b.putLong(h).putLong(Long.rotateLeft(h, 29) * 0xBF58476D1CE4E5B9L).putInt((int) (h >>> 17));
+        return "1:" + java.util.Base64.getEncoder().encodeToString(b.array());
+    }
+
     FlowRecord flow(int src, int dst, int sport, int dport, long ts, Outcome outcome, long seq) {
         boolean ok = outcome == Outcome.ESTABLISHED;
         return FlowRecord.newBuilder().setAgentId("bench-agent-" + (src % 40)).setHost("node-" + (src % 40))

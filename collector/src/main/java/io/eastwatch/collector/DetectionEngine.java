@@ -102,14 +102,14 @@ public final class DetectionEngine {
     public void onFlow(FlowRecord record, long arrivalNanos) {
         flows.increment();
         incidents.arrival(arrivalNanos);
-        ObservedFlow f = ObservedFlow.of(record);
+        ObservedFlow f = store.digest(record);
         store.start(f.firstUs);
         if (f.lastUs > newestUs) {
             newestUs = f.lastUs;
         }
         coverage.onFlow(record);
-        store.observeAddress(record.getSrcAddr().toByteArray(), record.getSrc().getKind());
-        store.observeAddress(record.getDstAddr().toByteArray(), record.getDst().getKind());
+        store.observeAddress(record.getSrcAddr(), f.src.getKind());
+        store.observeAddress(record.getDstAddr(), f.dst.getKind());
         WorkloadBaseline target = null;
         if (f.dst.getKind() == EndpointKind.CONTAINER) {
             target = store.workload(f.dstWorkload(), f.firstUs);

@@ -47,6 +47,9 @@ public final class BaselineStore {
 
     private static final int PREFIX_LIMIT = 65_536;
     private static final int REPLICA_LIMIT = 64;
+    /** Canonical edge key strings cached (a speed cache, not state; ~100 bytes each). */
+    private static final int EDGE_KEY_CACHE = 262_144;
+
 
     private final BaselineSettings settings;
     private final List<Cidr> clusterNetworks;
@@ -56,6 +59,11 @@ public final class BaselineStore {
     private final Counter workloadOverflow;
     private final Counter edgeOverflow;
     private final Counter containerOverflow;
+    private final EdgeKeys edgeKeys = new EdgeKeys(EDGE_KEY_CACHE);
+    /** Prefixes known to be in {@code state.learnedPrefixes}, direct-mapped: most flows skip the boxed set. */
+    private final long[] knownPrefixes = new long[256];
+    /** Latest learning end of any workload: past it no peer is learning and closing a window skips the check. */
+    private long latestLearningEndUs = Long.MIN_VALUE;
 
     /**
      * @param gauges whether to register this store's size gauges (one engine per process); a collector
@@ -110,7 +118,17 @@ public final class BaselineStore {
         lru.putAll(restored.containers);
         restored.containers = lru;
         this.state = restored;
+        java.util.Arrays.fill(knownPrefixes, 0);
+        latestLearningEndUs = Long.MIN_VALUE;
+        for (WorkloadBaseline w : restored.workloads.values()) {
+            latestLearningEndUs = Math.max(latestLearningEndUs, w.learningEndsUs);
+        }
         edgeCount.set(restored.workloads.values().stream().mapToLong(WorkloadBaseline::edgeCount).sum());
+    }
+
+    /** The record digested for the baseline and the detectors, with its canonical edge key. */
+    public ObservedFlow digest(io.eastwatch.flow.v1.FlowRecord record) {
+        return ObservedFlow.of(record, edgeKeys);
     }
 
     /** Starts the clock of the learning phase at the first flow ever seen. */
@@ -163,6 +181,7 @@ public final class BaselineStore {
         }
         w = new WorkloadBaseline(name, nowUs, ends);
         state.workloads.put(name, w);
+        latestLearningEndUs = Math.max(latestLearningEndUs, ends);
         return w;
     }
 
@@ -230,6 +249,8 @@ public final class BaselineStore {
                 w.replicas.add(c.containerId);
             }
         }
+        // The image was recorded (or the table was full, and it only grows) on this container's last flow.
+        boolean imageSeen = c.workload == w.name && c.image != null && c.image.equals(src.getImage());
         c.workload = w.name;
         c.name = src.getName();
         c.image = src.getImage();
@@ -237,7 +258,7 @@ public final class BaselineStore {
         long win = windowOf(f.lastUs);
         if (c.ip == null || win != c.window) {
             // Formatting an address costs more than the rest of the flow: once per window is enough.
-            c.ip = Addresses.format(f.record.getSrcAddr().toByteArray());
+            c.ip = Addresses.format(f.record.getSrcAddr());
         }
         c.lastSeenUs = Math.max(c.lastSeenUs, f.lastUs);
         if (c.window == Long.MIN_VALUE) {
@@ -246,7 +267,7 @@ public final class BaselineStore {
             closeWindow(c);
             c.resetWindow(win);
         }
-        if (!src.getImage().isEmpty() && !w.images.containsKey(src.getImage()) && w.images.size() < REPLICA_LIMIT) {
+        if (!imageSeen && !src.getImage().isEmpty() && !w.images.containsKey(src.getImage()) && w.images.size() < REPLICA_LIMIT) {
             w.images.put(src.getImage(), f.firstUs);
         }
         return c;
@@ -332,6 +353,40 @@ public final class BaselineStore {
         }
     }
 
+    /** As {@link #observeAddress(byte[], EndpointKind)}, reading the record's bytes in place. */
+    public void observeAddress(com.google.protobuf.ByteString addr, EndpointKind kind) {
+        if (kind != EndpointKind.CONTAINER || !clusterNetworks.isEmpty()) {
+            return;
+        }
+        long p = prefix(addr);
+        if (p == 0) {
+            return;
+        }
+        int slot = (int) ((p * 0x9E3779B97F4A7C15L) >>> 56);
+        if (knownPrefixes[slot] == p) {
+            return;
+        }
+        if (state.learnedPrefixes.size() < PREFIX_LIMIT) {
+            state.learnedPrefixes.add(p);
+            knownPrefixes[slot] = p;
+        }
+    }
+
+    private static long prefix(com.google.protobuf.ByteString addr) {
+        int n = addr.size();
+        if (n == 4) {
+            return 1L << 40 | (addr.byteAt(0) & 0xffL) << 16 | (addr.byteAt(1) & 0xffL) << 8 | (addr.byteAt(2) & 0xffL);
+        }
+        if (n == 16) {
+            long v = 0;
+            for (int i = 0; i < 8; i++) {
+                v = v << 8 | (addr.byteAt(i) & 0xff);
+            }
+            return v == 0 ? 2 : v;
+        }
+        return 0;
+    }
+
     /** Learns the container address space (used as the address plan when none is configured). */
     public void observeAddress(byte[] addr, EndpointKind kind) {
         if (kind == EndpointKind.CONTAINER && clusterNetworks.isEmpty() && state.learnedPrefixes.size() < PREFIX_LIMIT) {
@@ -402,6 +457,9 @@ public final class BaselineStore {
 
     /** The edge's peer is a workload still in its own learning (edges to it are being learned too). */
     private boolean peerLearning(String edgeKey, long nowUs) {
+        if (nowUs >= latestLearningEndUs) {
+            return false; // no workload is learning any more
+        }
         int second = edgeKey.lastIndexOf('|');
         int first = second <= 0 ? -1 : edgeKey.lastIndexOf('|', second - 1);
         if (first <= 0) {

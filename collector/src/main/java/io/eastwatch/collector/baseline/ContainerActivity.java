@@ -1,9 +1,7 @@
 package io.eastwatch.collector.baseline;
 
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.Map;
-import java.util.Set;
 
 /**
  * One container's activity in the current window (connections and bytes per edge, distinct
@@ -25,11 +23,13 @@ public final class ContainerActivity {
     public long window = Long.MIN_VALUE;
     /** edge key -> {connections, bytes, short-or-failed connections}. */
     public Map<String, long[]> edgeWindow = new HashMap<>();
-    public Set<Long> windowDestinations = new HashSet<>();
-    public Set<Integer> windowPorts = new HashSet<>();
+    /** Address hashes reached this window (primitive: touched on every flow, held for every container). */
+    public LongHashSet windowDestinations = new LongHashSet();
+    /** port << 8 | protocol used this window. */
+    public LongHashSet windowPorts = new LongHashSet();
     public long windowAttempts;
     public long windowFailures;
-    public Set<Long> contacted = new HashSet<>();
+    public LongHashSet contacted = new LongHashSet();
     public boolean contactedSaturated;
 
     public ContainerActivity() {

@@ -48,7 +48,7 @@ public final class ObservedFlow {
     public final long destinationHash;
     public final long addressHash;
 
-    private ObservedFlow(FlowRecord r) {
+    private ObservedFlow(FlowRecord r, EdgeKeys keys) {
         this.record = r;
         this.src = r.getSrc();
         this.dst = r.getDst();
@@ -60,12 +60,20 @@ public final class ObservedFlow {
         this.finalReport = r.getReport() != ReportKind.INTERIM;
         this.attempt = classify(r);
         this.peerKey = peerKey(dst, r);
-        this.addressHash = hash(r.getDstAddr().toByteArray());
+        if (keys != null && peerKey != null) {
+            this.edgeKey = keys.key(peerKey, port, protocol);
+        }
+        this.addressHash = hash(r.getDstAddr());
         this.destinationHash = addressHash * 31 + ((long) protocol << 16 | port);
     }
 
     public static ObservedFlow of(FlowRecord r) {
-        return new ObservedFlow(r);
+        return new ObservedFlow(r, null);
+    }
+
+    /** As {@link #of(FlowRecord)}, with the edge key taken from {@code keys} (one instance per edge). */
+    public static ObservedFlow of(FlowRecord r, EdgeKeys keys) {
+        return new ObservedFlow(r, keys);
     }
 
     public boolean sourceIsContainer() {
@@ -82,7 +90,7 @@ public final class ObservedFlow {
     public String edgeKey() {
         String k = edgeKey;
         if (k == null) {
-            k = peerKey + "|" + port + "|" + protocol;
+            k = EdgeKeys.build(peerKey, port, protocol);
             edgeKey = k;
         }
         return k;
@@ -185,6 +193,15 @@ public final class ObservedFlow {
             default:
                 return Attempt.NONE;
         }
+    }
+
+    /** The same value as {@link #hash(byte[])}, read in place (no copy of the address per flow). */
+    static long hash(com.google.protobuf.ByteString b) {
+        long h = 1125899906842597L;
+        for (int i = 0, n = b.size(); i < n; i++) {
+            h = 31 * h + (b.byteAt(i) & 0xff);
+        }
+        return h;
     }
 
     static long hash(byte[] b) {

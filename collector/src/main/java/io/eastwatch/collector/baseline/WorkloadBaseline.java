@@ -58,4 +58,17 @@ public final class WorkloadBaseline {
     public int edgeCount() {
         return edges.size();
     }
+
+    // Not state (transient: not in snapshots): every replica closing the same window asks for the same key.
+    private transient long windowKeyStart = Long.MIN_VALUE;
+    private transient String windowKey;
+
+    /** "name|windowStartUs", one instance per window rather than one concatenation per replica. */
+    public String windowKey(long windowStartUs) {
+        if (windowKey == null || windowKeyStart != windowStartUs) {
+            windowKey = name + "|" + windowStartUs;
+            windowKeyStart = windowStartUs;
+        }
+        return windowKey;
+    }
 }

@@ -42,8 +42,64 @@ public final class BruteForceDetector implements FlowDetector {
         public String peer;
     }
 
+    /**
+     * (source container, service) of a window. Both strings are the same instances flow after flow (the
+     * container's id, the canonical edge key), so a lookup costs two cached hashes and identity checks
+     * rather than a concatenated string hashed and compared per flow. Written as "container|service".
+     */
+    public static final class Key {
+        final String container;
+        final String service;
+        private final int hash;
+
+        public Key(String container, String service) {
+            this.container = container;
+            this.service = service;
+            this.hash = 31 * container.hashCode() + service.hashCode();
+        }
+
+        @Override
+        public int hashCode() {
+            return hash;
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof Key k && hash == k.hash && (container == k.container || container.equals(k.container))
+                    && (service == k.service || service.equals(k.service));
+        }
+
+        @Override
+        public String toString() {
+            return container + "|" + service;
+        }
+
+        /** Container ids carry no '|'; the service (peer|port|protocol) does. */
+        static Key parse(String text) {
+            int bar = text.indexOf('|');
+            return bar < 0 ? new Key(text, "") : new Key(text.substring(0, bar), text.substring(bar + 1));
+        }
+    }
+
+    static final class KeyWriter extends com.fasterxml.jackson.databind.JsonSerializer<Key> {
+        @Override
+        public void serialize(Key k, com.fasterxml.jackson.core.JsonGenerator gen,
+                              com.fasterxml.jackson.databind.SerializerProvider sp) throws java.io.IOException {
+            gen.writeFieldName(k.toString());
+        }
+    }
+
+    static final class KeyReader extends com.fasterxml.jackson.databind.KeyDeserializer {
+        @Override
+        public Object deserializeKey(String text, com.fasterxml.jackson.databind.DeserializationContext ctx) {
+            return Key.parse(text);
+        }
+    }
+
     public static final class State {
-        public LinkedHashMap<String, Window> windows = new LinkedHashMap<>(16, 0.75f, true);
+        @com.fasterxml.jackson.databind.annotation.JsonSerialize(keyUsing = KeyWriter.class)
+        @com.fasterxml.jackson.databind.annotation.JsonDeserialize(keyUsing = KeyReader.class)
+        public LinkedHashMap<Key, Window> windows = new LinkedHashMap<>(16, 0.75f, true);
     }
 
     private final BruteForceSettings settings;
@@ -68,7 +124,7 @@ public final class BruteForceDetector implements FlowDetector {
     }
 
     public void restore(State s) {
-        LinkedHashMap<String, Window> lru = new LinkedHashMap<>(16, 0.75f, true);
+        LinkedHashMap<Key, Window> lru = new LinkedHashMap<>(16, 0.75f, true);
         lru.putAll(s.windows);
         s.windows = lru;
         this.state = s;
@@ -82,10 +138,10 @@ public final class BruteForceDetector implements FlowDetector {
                 || !f.finalReport || ctx.phase != BaselineStore.Phase.MONITORING || ctx.targetInGrace) {
             return;
         }
-        String dstIp = Addresses.format(f.record.getDstAddr().toByteArray());
+        String dstIp = Addresses.format(f.record.getDstAddr());
         // A service: the workload and port for containers (any replica behind a balancer), else the address.
         String service = f.dstIsContainer() ? f.edgeKey() : dstIp + "|" + f.port + "|" + f.protocol;
-        String key = ctx.container.containerId + "|" + service;
+        Key key = new Key(ctx.container.containerId, service);
         Window w = state.windows.get(key);
         if (w == null || f.lastUs - w.startUs > settings.windowMicros()) {
             if (w == null && state.windows.size() >= settings.maxKeys()) {

@@ -85,7 +85,7 @@ public final class ReplicaOutlierDetector implements BaselineStore.WindowListene
         r.attempts = c.windowAttempts;
         r.failures = c.windowFailures;
         r.warmingUp = warmingUp;
-        state.windows.computeIfAbsent(workload.name + "|" + windowStartUs, k -> new ArrayList<>()).add(r);
+        state.windows.computeIfAbsent(workload.windowKey(windowStartUs), k -> new ArrayList<>()).add(r);
     }
 
     @Override

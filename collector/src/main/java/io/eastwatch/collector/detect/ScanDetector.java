@@ -189,7 +189,7 @@ public final class ScanDetector implements FlowDetector {
 
     static Finding.Target target(ObservedFlow f) {
         boolean icmp = f.protocol == ObservedFlow.ICMP || f.protocol == ObservedFlow.ICMPV6;
-        return new Finding.Target(Addresses.format(f.record.getDstAddr().toByteArray()), icmp ? null : f.port,
+        return new Finding.Target(Addresses.format(f.record.getDstAddr()), icmp ? null : f.port,
                 f.dstWorkload());
     }
 
