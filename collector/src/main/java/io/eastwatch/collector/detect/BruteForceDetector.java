@@ -48,6 +48,7 @@ public final class BruteForceDetector implements FlowDetector {
 
     private final BruteForceSettings settings;
     private final long baselineWindowMicros;
+    private final long deployWindowMicros = NewEdgeSettings.defaults().deployWindowMicros();
     private final Counter evicted;
     private State state = new State();
 
@@ -118,6 +119,10 @@ public final class BruteForceDetector implements FlowDetector {
             w.shortOrFailed++;
         }
         EdgeStats edge = f.peerKey == null ? null : ctx.workload.edges.get(f.edgeKey());
+        if (edge == null && f.peerKey != null) {
+            // A callee that moved its port in a deploy: the old edge's connection rate still applies.
+            edge = PortMigration.replacedEdge(ctx.store, ctx.workload, f, deployWindowMicros);
+        }
         double learned = edge == null ? 0
                 : edge.maxWindowConnections * ((double) settings.windowMicros() / baselineWindowMicros);
         double floor = learned == 0 && !settings.authPorts().contains(f.port)
