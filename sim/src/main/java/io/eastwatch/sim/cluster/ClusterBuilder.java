@@ -94,11 +94,11 @@ public final class ClusterBuilder {
             workloads.addAll(app);
         }
         wireCalls(apps, ingress, auth);
-        // Every application container's sidecar pushes telemetry every five minutes (OTLP over gRPC), so
-        // every workload reaches the collector about once a minute.
+        // Every application container's sidecar pushes telemetry every five minutes (OTLP over gRPC); like
+        // every edge, at least once per MIN_CALL_INTERVAL per workload so that the learning period sees it.
         for (List<Workload> app : apps) {
             for (Workload w : app) {
-                w.calls().add(new Workload.Call(telemetry, Math.max(w.desiredReplicas() / 300.0, 1.0 / 60)));
+                w.calls().add(new Workload.Call(telemetry, Math.max(w.desiredReplicas() / 300.0, 1.0 / MIN_CALL_INTERVAL_S)));
             }
         }
         // Envoy-style active health checking in a fifth of the applications (a service mesh): every
