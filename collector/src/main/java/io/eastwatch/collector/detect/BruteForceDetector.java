@@ -83,6 +83,11 @@ public final class BruteForceDetector implements FlowDetector {
                 || !f.finalReport || ctx.phase != BaselineStore.Phase.MONITORING || ctx.targetInGrace) {
             return;
         }
+        if (f.attempt == Attempt.FAILURE && ctx.knownEdge) {
+            // A refused or unanswered connection on an edge the workload uses is its peer being down (a
+            // restart, a crash loop) with the client retrying: no credential was ever presented.
+            return;
+        }
         String dstIp = Addresses.format(f.record.getDstAddr().toByteArray());
         // A service: the workload and port for containers (any replica behind a balancer), else the address.
         String service = f.dstIsContainer() ? f.edgeKey() : dstIp + "|" + f.port + "|" + f.protocol;
