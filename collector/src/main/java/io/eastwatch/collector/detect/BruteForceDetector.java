@@ -83,7 +83,7 @@ public final class BruteForceDetector implements FlowDetector {
                 || !f.finalReport || ctx.phase != BaselineStore.Phase.MONITORING || ctx.targetInGrace) {
             return;
         }
-        if (f.attempt == Attempt.FAILURE && ctx.knownEdge) {
+        if (f.attempt == Attempt.FAILURE && f.peerKey != null && ctx.knownEdge) {
             // A refused or unanswered connection on an edge the workload uses is its peer being down (a
             // restart, a crash loop) with the client retrying: no credential was ever presented.
             return;
