@@ -57,7 +57,8 @@ class SimulationTest {
         }
         assertTrue(!workloadsReused.isEmpty(), "no address was reused by another workload");
         List<String> kinds = truth.churn().stream().map(GroundTruth.Churn::kind).distinct().toList();
-        for (String k : List.of("rolling-deploy", "scale-out", "scale-in", "batch-run", "ip-reuse", "restart", "new-workload")) {
+        for (String k : List.of("rolling-deploy", "scale-out", "scale-in", "batch-run", "ip-reuse", "restart", "new-workload",
+                "cron-run", "port-change", "crash-loop", "node-drain")) {
             assertTrue(kinds.contains(k), "churn lacks " + k + ": " + kinds);
         }
 

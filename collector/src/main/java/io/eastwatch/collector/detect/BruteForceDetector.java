@@ -104,6 +104,7 @@ public final class BruteForceDetector implements FlowDetector {
 
     private final BruteForceSettings settings;
     private final long baselineWindowMicros;
+    private final long deployWindowMicros = NewEdgeSettings.defaults().deployWindowMicros();
     private final Counter evicted;
     private State state = new State();
 
@@ -136,6 +137,11 @@ public final class BruteForceDetector implements FlowDetector {
         boolean udpAuth = f.protocol == ObservedFlow.UDP && settings.authPorts().contains(f.port);
         if (f.protocol != ObservedFlow.TCP && !udpAuth || (f.attempt != Attempt.SUCCESS && f.attempt != Attempt.FAILURE)
                 || !f.finalReport || ctx.phase != BaselineStore.Phase.MONITORING || ctx.targetInGrace) {
+            return;
+        }
+        if (f.attempt == Attempt.FAILURE && f.peerKey != null && ctx.knownEdge) {
+            // A refused or unanswered connection on an edge the workload uses is its peer being down (a
+            // restart, a crash loop) with the client retrying: no credential was ever presented.
             return;
         }
         String dstIp = Addresses.format(f.record.getDstAddr());
@@ -174,6 +180,10 @@ public final class BruteForceDetector implements FlowDetector {
             w.shortOrFailed++;
         }
         EdgeStats edge = f.peerKey == null ? null : ctx.workload.edges.get(f.edgeKey());
+        if (edge == null && f.peerKey != null) {
+            // A callee that moved its port in a deploy: the old edge's connection rate still applies.
+            edge = PortMigration.replacedEdge(ctx.store, ctx.workload, f, deployWindowMicros);
+        }
         double learned = edge == null ? 0
                 : edge.maxWindowConnections * ((double) settings.windowMicros() / baselineWindowMicros);
         double floor = learned == 0 && !settings.authPorts().contains(f.port)

@@ -16,7 +16,8 @@ import java.util.Map;
  * (or host) on a port outside its workload's baseline, and no approval covers it. Severity comes
  * from what was reached (node control, data stores, remote administration) and how unusual the
  * edge is across all workloads; a source running an image version that just appeared (a deploy)
- * is rated one level lower than the same edge from an unchanged image (drift).
+ * is rated one level lower than the same edge from an unchanged image (drift). A peer that moved
+ * its port in a deploy of its own is not a new edge at all ({@link PortMigration}).
  */
 public final class NewEdgeDetector implements FlowDetector {
 
@@ -26,6 +27,11 @@ public final class NewEdgeDetector implements FlowDetector {
     /** New edges per container (serializable). */
     public static final class State {
         public Map<String, Reported> containers = new HashMap<>();
+        /**
+         * Edges accepted as a callee's port migration ("caller workload|peer|port|protocol" -> when):
+         * they stay accepted after the deploy window, as a learned edge would.
+         */
+        public Map<String, Long> migrated = new HashMap<>();
     }
 
     public static final class Reported {
@@ -69,6 +75,18 @@ public final class NewEdgeDetector implements FlowDetector {
             return;
         }
         String edge = f.edgeKey();
+        String workloadEdge = ctx.workload.name + "|" + edge;
+        if (state.migrated.containsKey(workloadEdge)) {
+            return;
+        }
+        boolean sensitivePort = settings.sensitivePorts().containsKey(f.port) || settings.criticalPorts().contains(f.port);
+        if (!sensitivePort && PortMigration.replacedEdge(ctx.store, ctx.workload, f, settings.deployWindowMicros()) != null) {
+            // The peer's new version serves this port in place of one the workload already used.
+            if (state.migrated.size() < MAX_CONTAINERS) {
+                state.migrated.put(workloadEdge, f.firstUs);
+            }
+            return;
+        }
         Reported r = state.containers.get(ctx.container.containerId);
         if (r == null) {
             if (state.containers.size() >= MAX_CONTAINERS) {

@@ -17,11 +17,24 @@ import java.util.Map;
  * whose fan-out, port count or failure ratio lies far above its siblings' median, in units of the
  * median absolute deviation (a robust spread a single rogue cannot inflate), and beyond anything
  * a replica did while learning, is flagged. Evaluated when event time closes the window.
+ *
+ * <p>Replicas legitimately differ in two ways the comparison allows for. Counts are noisy: with
+ * three or four replicas the MAD is often zero, so a count must also be improbable under Poisson
+ * noise around its expectation. And balancer replicas carry uneven load: a replica that made more
+ * connections (within the siblings' spread of connection counts) is expected to reach
+ * proportionally more destinations, at its siblings' median destinations per connection.
  */
 public final class ReplicaOutlierDetector implements BaselineStore.WindowListener {
 
     public static final String NAME = "replica-outlier";
     private static final double MAD_TO_SIGMA = 1.4826;
+    /**
+     * Chance, per replica and window, that a count at least this far above its expectation is noise
+     * (Poisson). Lower flags fewer, larger departures; at 1e-4, a cluster of 10,000 replicas judged
+     * every minute sees about one such departure a minute from noise alone before the baseline-max and
+     * minimum-excess guards, which remove nearly all of them.
+     */
+    static final double COUNT_TAIL = 1e-4;
 
     /** One replica's closed window. */
     public static final class Replica {
@@ -112,24 +125,38 @@ public final class ReplicaOutlierDetector implements BaselineStore.WindowListene
         double[] fan = new double[replicas.size()];
         double[] ports = new double[replicas.size()];
         double[] fail = new double[replicas.size()];
+        double[] perAttempt = new double[replicas.size()];
+        double[] attempts = new double[replicas.size()];
         for (int i = 0; i < fan.length; i++) {
             Replica r = replicas.get(i);
             fan[i] = r.fanout;
             ports[i] = r.ports;
             fail[i] = r.attempts == 0 ? 0 : (double) r.failures / r.attempts;
+            perAttempt[i] = r.attempts == 0 ? 0 : (double) r.fanout / r.attempts;
+            attempts[i] = r.attempts;
         }
+        double[] attemptStats = medianMad(attempts);
         double[] fanStats = medianMad(fan);
         double[] portStats = medianMad(ports);
         double[] failStats = medianMad(fail);
+        // Destinations per connection across the siblings: a replica that carried more load (a
+        // balancer's uneven share, a client with a bigger pool) reaches more replicas of the same
+        // peers at about the same rate per connection, so its expected fan-out scales with its
+        // own attempts. Only fan-out beyond what its load explains is suspicious, and only a load
+        // within the siblings' own spread explains anything: a replica making several times its
+        // siblings' connections is not carrying a fair share, it is doing something else.
+        double perAttemptMedian = medianMad(perAttempt)[0];
         long end = start + store.settings().windowMicros();
         for (int i = 0; i < fan.length; i++) {
             Replica r = replicas.get(i);
             List<String> why = new ArrayList<>();
-            if (outlier(fan[i], fanStats, settings.minExcessPeers()) && fan[i] > w.maxWindowFanout) {
-                why.add(String.format("reached %d distinct addresses (replicas' median %.0f, baseline max %d)",
-                        r.fanout, fanStats[0], w.maxWindowFanout));
+            boolean plausibleLoad = !countOutlier(attempts[i], attemptStats[0], attemptStats[1]);
+            double expectedFan = plausibleLoad ? Math.max(fanStats[0], r.attempts * perAttemptMedian) : fanStats[0];
+            if (countOutlier(fan[i], expectedFan, fanStats[1]) && fan[i] > w.maxWindowFanout) {
+                why.add(String.format("reached %d distinct addresses (replicas' median %.0f, %.0f expected for its %d connections, baseline max %d)",
+                        r.fanout, fanStats[0], expectedFan, r.attempts, w.maxWindowFanout));
             }
-            if (outlier(ports[i], portStats, settings.minExcessPeers()) && ports[i] > w.maxWindowPorts) {
+            if (countOutlier(ports[i], portStats[0], portStats[1]) && ports[i] > w.maxWindowPorts) {
                 why.add(String.format("used %d distinct ports (median %.0f, baseline max %d)", r.ports, portStats[0],
                         w.maxWindowPorts));
             }
@@ -148,6 +175,8 @@ public final class ReplicaOutlierDetector implements BaselineStore.WindowListene
             ev.put("fanout", r.fanout);
             ev.put("fanout_median", fanStats[0]);
             ev.put("fanout_mad", fanStats[1]);
+            ev.put("attempts", r.attempts);
+            ev.put("attempts_median", attemptStats[0]);
             ev.put("ports", r.ports);
             ev.put("ports_median", portStats[0]);
             ev.put("failure_ratio", ScanDetector.round(fail[i]));
@@ -163,9 +192,40 @@ public final class ReplicaOutlierDetector implements BaselineStore.WindowListene
         }
     }
 
-    private boolean outlier(double x, double[] stats, int minExcess) {
-        double excess = x - stats[0];
-        return excess >= minExcess && excess > settings.robustZ() * MAD_TO_SIGMA * stats[1];
+    /**
+     * A count lies far above what is expected of it: by at least minExcessPeers, by more than
+     * robustZ of the siblings' robust spread (1.4826 MAD), and beyond what chance alone gives a
+     * count of that expectation (Poisson upper tail below {@link #COUNT_TAIL}). With three or four
+     * replicas the MAD is the distance between two of them and is often zero, while counts of
+     * connections and peers vary from window to window by about their square root however alike
+     * the replicas are: 69 peers where 52 are expected happens about once in a hundred windows,
+     * 31 where 13 are expected about once in a hundred thousand.
+     */
+    private boolean countOutlier(double x, double expected, double mad) {
+        double excess = x - expected;
+        return excess >= settings.minExcessPeers() && excess > settings.robustZ() * MAD_TO_SIGMA * mad
+                && poissonUpperTail((long) x, Math.max(1, expected)) < COUNT_TAIL;
+    }
+
+    /** P(X >= k) for X ~ Poisson(lambda), summed from k up in log space (k is bounded by the set limits). */
+    static double poissonUpperTail(long k, double lambda) {
+        if (k <= 0) {
+            return 1;
+        }
+        double logTerm = k * Math.log(lambda) - lambda;
+        for (long i = 2; i <= k; i++) {
+            logTerm -= Math.log(i);
+        }
+        double term = Math.exp(logTerm);
+        double sum = 0;
+        for (long i = k; term > 0 && (term > sum * 1e-12); i++) {
+            sum += term;
+            term *= lambda / (i + 1);
+            if (i - k > 100_000) {
+                break;
+            }
+        }
+        return Math.min(1, sum);
     }
 
     static double[] medianMad(double[] values) {

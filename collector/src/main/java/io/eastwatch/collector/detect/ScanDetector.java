@@ -38,6 +38,9 @@ public final class ScanDetector implements FlowDetector {
     public static final String NAME = "port-scan";
     private static final int SAMPLE = 10;
     private static final int DISTINCT_LIMIT = 65_536;
+    /** Stale-endpoint failures excused per source per minute (see {@link #staleEndpoint}). */
+    static final int STALE_ALLOWANCE = 5;
+    private static final long STALE_WINDOW_US = 60_000_000L;
 
     /** One source's open test (serializable for snapshots). */
     public static final class Test {
@@ -59,6 +62,9 @@ public final class ScanDetector implements FlowDetector {
         public Set<Long> addresses = new HashSet<>();
         public Set<Integer> ports = new HashSet<>();
         public List<Finding.Target> sample = new ArrayList<>();
+        /** Distinct addresses excused as stale endpoints in the minute starting at staleWindowUs. */
+        public Set<Long> staleAddresses = new HashSet<>();
+        public long staleWindowUs = Long.MIN_VALUE / 2;
     }
 
     public static final class State {
@@ -108,11 +114,8 @@ public final class ScanDetector implements FlowDetector {
         if (!darkAddress && (ctx.knownEdge || ctx.targetInGrace)) {
             return;
         }
-        if (f.attempt == Attempt.FAILURE && ctx.workload.baselinePorts.contains(f.port << 8 | f.protocol)) {
-            // A failed attempt on a port the workload uses for a known service: a stale address (a replica
-            // that just went away, an IP reused by another container), not reconnaissance.
-            return;
-        }
+        boolean ownServicePort = f.attempt == Attempt.FAILURE
+                && ctx.workload.baselinePorts.contains(f.port << 8 | f.protocol);
         String id = ctx.container.containerId;
         Test t = state.tests.get(id);
         if (t != null && f.lastUs - t.lastUs > settings.stateIdleMicros() && !t.declared) {
@@ -129,6 +132,9 @@ public final class ScanDetector implements FlowDetector {
             t = new Test();
             t.firstUs = f.firstUs;
             state.tests.put(id, t);
+        }
+        if (ownServicePort && staleEndpoint(t, f)) {
+            return;
         }
         double theta1 = settings.scannerSuccessRate();
         double theta0 = Math.min(settings.maxBenignSuccess(), Math.max(theta1 + 0.05,
@@ -185,6 +191,27 @@ public final class ScanDetector implements FlowDetector {
             t.probesToDecide = t.probes;
         }
         sink.report(finding(f, ctx, t));
+    }
+
+    /**
+     * A failed first contact on a port the workload uses for a known service is most often a stale
+     * address: a replica that just went away (a deploy, a node drain) still in the client's endpoint
+     * list, or its address already reused by another container. Those come a few at a time; a
+     * source whose failures on its own service ports spread over more than {@link #STALE_ALLOWANCE}
+     * addresses in a minute is sweeping for that port (resolvers on 53, web servers on 8080), and
+     * its further failures count as evidence like any other.
+     */
+    private static boolean staleEndpoint(Test t, ObservedFlow f) {
+        if (f.firstUs - t.staleWindowUs > STALE_WINDOW_US) {
+            t.staleWindowUs = f.firstUs;
+            t.staleAddresses.clear();
+        }
+        if (t.staleAddresses.contains(f.addressHash) || t.staleAddresses.size() < STALE_ALLOWANCE) {
+            t.staleAddresses.add(f.addressHash);
+            t.lastUs = Math.max(t.lastUs, f.lastUs);
+            return true;
+        }
+        return false;
     }
 
     static Finding.Target target(ObservedFlow f) {

@@ -30,11 +30,18 @@ public final class VolumeDetector implements FlowDetector {
 
     private final VolumeSettings settings;
     private final long idleMicros;
+    private final long deployWindowMicros;
     private State state = new State();
 
     public VolumeDetector(VolumeSettings settings, long idleMicros) {
+        this(settings, idleMicros, NewEdgeSettings.defaults().deployWindowMicros());
+    }
+
+    /** @param deployWindowMicros how long after a peer's new version appears a port it moved to inherits the old edge */
+    public VolumeDetector(VolumeSettings settings, long idleMicros, long deployWindowMicros) {
         this.settings = settings;
         this.idleMicros = idleMicros;
+        this.deployWindowMicros = deployWindowMicros;
     }
 
     @Override
@@ -66,6 +73,10 @@ public final class VolumeDetector implements FlowDetector {
             return;
         }
         EdgeStats e = ctx.workload.edges.get(key);
+        if (e == null) {
+            // A callee that moved its port in a deploy: the old edge's volumes still describe the traffic.
+            e = PortMigration.replacedEdge(ctx.store, ctx.workload, f, deployWindowMicros);
+        }
         long learnedMax = e == null ? 0 : e.maxWindowBytes;
         if (windowBytes <= settings.baselineFactor() * learnedMax) {
             return;

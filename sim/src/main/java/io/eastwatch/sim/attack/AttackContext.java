@@ -15,8 +15,8 @@ import java.util.SplittableRandom;
 /**
  * What an attack needs: the cluster as it is while the attack runs, the rogue replica, the frame
  * writer, its own random stream (so the normal traffic of a seed is the same in every scenario),
- * and how targets answer: a live container accepts on its workload's port and refuses (RST) the
- * others, an address nobody holds stays silent.
+ * and how targets answer: a live container accepts on its service and metrics ports and refuses
+ * (RST) the others, an address nobody holds stays silent.
  */
 public final class AttackContext {
     final Cluster cluster;
@@ -95,7 +95,7 @@ public final class AttackContext {
         TcpSession s = new TcpSession(out, rnd, me(), attacker.ephemeralPort(), dst, port, t);
         if (target == null) {
             s.unanswered(2);
-        } else if (port == target.workload().servicePort() && !target.downAt(t)) {
+        } else if (serves(target, port) && !target.downAt(t)) {
             s.open();
             s.resetByClient();
         } else {
@@ -117,7 +117,7 @@ public final class AttackContext {
             return;
         }
         long rtt = 60 + rnd.nextInt(300);
-        if (port == target.workload().servicePort() && !target.downAt(t)) {
+        if (serves(target, port) && !target.downAt(t)) {
             long tseq = rnd.nextLong() & 0xFFFF_FFFFL;
             out.tcp(t + rtt, dst, me(), port, sport, tseq, seq + 1, FrameBuilder.SYN | FrameBuilder.ACK, 65160, 0, null);
             out.tcp(t + rtt + 30, me(), dst, sport, port, seq + 1, 0, FrameBuilder.RST, 0, 0, null);
@@ -126,14 +126,19 @@ public final class AttackContext {
         }
     }
 
+    /** A replica listens on its service port and on its workload's metrics port. */
+    static boolean serves(Container target, int port) {
+        return port == target.servicePort() || port != 0 && port == target.workload().metricsPort();
+    }
+
     /**
      * A failed login to a database: handshake, the protocol's opening, credentials, an error, and
      * the server closing the connection. Returns the time it ended.
      */
     long failedLogin(long t, Container db) {
-        TcpSession s = new TcpSession(out, rnd, me(), attacker.ephemeralPort(), db.nic(), db.workload().servicePort(), t);
+        TcpSession s = new TcpSession(out, rnd, me(), attacker.ephemeralPort(), db.nic(), db.servicePort(), t);
         s.open();
-        if (db.workload().servicePort() == 3306) {
+        if (db.servicePort() == 3306) {
             s.send(false, 78, null); // server greeting first
             s.exchange(90 + rnd.nextInt(40), null, 300 + rnd.nextInt(2_000), 77, null);
         } else {

@@ -15,7 +15,7 @@ final class LateralExfiltration implements Attack {
     public long run(AttackContext ctx) {
         Container db = ctx.otherAppTarget(Tier.DATABASE, ctx.startUs);
         TcpSession s = new TcpSession(ctx.out, ctx.rnd, ctx.me(), ctx.attacker.ephemeralPort(), db.nic(),
-                db.workload().servicePort(), ctx.startUs);
+                db.servicePort(), ctx.startUs);
         s.open().exchange(100, null, 300, 60, null);
         for (int k = 0; k < 5; k++) {
             s.pause(ctx.jitter(3_000_000, 0.5));

@@ -25,7 +25,7 @@ final class LiveServiceScan implements Attack {
             if (n++ == 60) {
                 break;
             }
-            end = Math.max(end, ctx.connectProbe(t, c.nic().ip(), c.workload().servicePort()));
+            end = Math.max(end, ctx.connectProbe(t, c.nic().ip(), c.servicePort()));
             t += ctx.jitter(2_000_000, 0.3);
         }
         return end;

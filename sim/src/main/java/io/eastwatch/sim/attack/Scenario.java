@@ -37,7 +37,14 @@ public enum Scenario {
             "one failed login to each database workload of the cluster, one every 6 s", CredentialSpray::new),
     KUBELET_PROBE(Tier.FRONTEND, List.of("new-lateral-edge", "port-scan"),
             "every host's kubelet API (10250), read-only kubelet (10255) and Docker API (2375), one host every 3 s",
-            KubeletProbe::new);
+            KubeletProbe::new),
+    PEER_PORT_SWEEP(Tier.FRONTEND, List.of("new-lateral-edge", "replica-outlier", "port-scan"),
+            "every replica of the workloads it already calls, on their service and metrics ports only, one every 3 s",
+            PeerPortSweep::new),
+    SLOW_BRUTEFORCE(Tier.API, List.of("brute-force", "new-lateral-edge"),
+            "20 failed logins to its application's database, one every 15 s", SlowBruteForce::new),
+    DNS_PORT_SWEEP(Tier.BACKEND, List.of("port-scan"),
+            "one DNS query to port 53 of each of 120 pod addresses on two hosts, one every 2 s", DnsPortSweep::new);
 
     private final Tier attackerTier;
     private final List<String> expectedDetectors;

@@ -14,7 +14,7 @@ final class VerticalScan implements Attack {
         for (int p = 1; p <= 1024; p++) {
             ports.add(p);
         }
-        ports.add(target.workload().servicePort());
+        ports.add(target.servicePort());
         shuffle(ports, ctx);
         long t = ctx.startUs;
         long end = t;

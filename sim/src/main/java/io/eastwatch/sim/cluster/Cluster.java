@@ -16,6 +16,8 @@ public final class Cluster {
     final Workload monitoring;
     final Workload ingress;
     final Workload batch;
+    /** A cron job whose runs call every api at once. */
+    Workload cron;
     /** One workload per attacker-capable tier that churn leaves alone, so an attack can start from a stable replica. */
     final List<Workload> quietWorkloads = new ArrayList<>();
 
@@ -61,6 +63,10 @@ public final class Cluster {
 
     public Workload batch() {
         return batch;
+    }
+
+    public Workload cron() {
+        return cron;
     }
 
     public List<Workload> quietWorkloads() {

@@ -35,6 +35,10 @@ public final class ClusterBuilder {
     private final long learnEndUs;
     private final List<Host> hosts = new ArrayList<>();
     private final List<Workload> workloads = new ArrayList<>();
+    /** A drained node takes no new containers while cordoned. */
+    private Host cordoned;
+    private long cordonFromUs;
+    private long cordonToUs;
 
     /**
      * @param originUs   capture start (microseconds since the epoch)
@@ -67,8 +71,9 @@ public final class ClusterBuilder {
         Workload ingress = add(new Workload("ingress", "nginx", Tier.INGRESS, 443, 10254, 3, 9));
         Workload auth = add(new Workload("platform", "auth", Tier.PLATFORM, 8443, 9090, 4, 3));
         Workload backup = add(new Workload("batch", "db-backup", Tier.BATCH, 0, 0, 0, 2));
+        Workload telemetry = add(new Workload("observability", "otel-collector", Tier.PLATFORM, 4317, 8888, 3, 4));
 
-        int planned = 11;
+        int planned = 14;
         int appIndex = 0;
         List<List<Workload>> apps = new ArrayList<>();
         while (planned < targetContainers) {
@@ -89,8 +94,24 @@ public final class ClusterBuilder {
             workloads.addAll(app);
         }
         wireCalls(apps, ingress, auth);
+        // Every application container's sidecar pushes telemetry every five minutes (OTLP over gRPC); like
+        // every edge, at least once per MIN_CALL_INTERVAL per workload so that the learning period sees it.
+        for (List<Workload> app : apps) {
+            for (Workload w : app) {
+                w.calls().add(new Workload.Call(telemetry, Math.max(w.desiredReplicas() / 300.0, 1.0 / MIN_CALL_INTERVAL_S)));
+            }
+        }
+        // Envoy-style active health checking in a fifth of the applications (a service mesh): every
+        // client replica checks every replica of the workloads it calls.
+        for (int k = 0; k < apps.size(); k += 5) {
+            for (Workload w : apps.get(k)) {
+                w.meshHealthChecks(true);
+            }
+        }
 
+        Workload warmer = add(new Workload("batch", "cache-warmer", Tier.BATCH, 0, 0, 0, 5));
         Cluster cluster = new Cluster(originUs, endUs, hosts, workloads, dns, mon, ingress, backup);
+        cluster.cron = warmer;
         for (Workload w : workloads) {
             for (int r = 0; r < w.desiredReplicas(); r++) {
                 long started = originUs - 3_600_000_000L - (long) (rnd.nextDouble() * 20 * 86_400_000_000L);
@@ -246,6 +267,9 @@ public final class ClusterBuilder {
 
     private Container spawn(Workload w, long startUs) {
         Host host = hosts.get(rnd.nextInt(hosts.size()));
+        while (host == cordoned && startUs >= cordonFromUs && startUs < cordonToUs && hosts.size() > 1) {
+            host = hosts.get(rnd.nextInt(hosts.size()));
+        }
         String id = hex64();
         Container c = new Container(id, w, w.image(), host, startUs, 32768 + rnd.nextInt(28000));
         w.containers().add(c);
@@ -321,6 +345,95 @@ public final class ClusterBuilder {
         spawn(etl, etlAt);
         spawn(etl, etlAt + 2_000_000L);
         cluster.event("new-workload", etlAt, etl, "2 replicas, calls " + db.name() + " and " + auth.name());
+
+        // A deploy whose new version listens on another port: callers follow the new replicas.
+        Workload moved = pick(stateless, touched);
+        portChangeDeploy(cluster, moved, learnEndUs + mon * 9 / 20);
+
+        // A cron job that touches every api at once (a cache warmer), a fresh container every 3 minutes.
+        for (long t = originUs + 20_000_000L; t + 40_000_000L < endUs; t += 180_000_000L) {
+            Container job = spawn(cluster.cron, t);
+            job.stopAt(t + 40_000_000L);
+            cluster.event("cron-run", t, cluster.cron, job.name());
+        }
+        for (Workload a : byTier(Tier.API)) {
+            cluster.cron.calls().add(new Workload.Call(a, 0));
+        }
+
+        // A second brand-new workload whose replicas open connection pools to every replica of their peers at once.
+        Workload stream = new Workload("analytics", "stream", Tier.BACKEND, 8080, 9090, 3, 1);
+        List<Workload> caches = byTier(Tier.CACHE);
+        List<Workload> backends = byTier(Tier.BACKEND);
+        backends.remove(etl);
+        stream.calls().add(new Workload.Call(caches.isEmpty() ? db : caches.get(rnd.nextInt(caches.size())), 0.3));
+        stream.calls().add(new Workload.Call(backends.get(rnd.nextInt(backends.size())), 0.3));
+        stream.calls().add(new Workload.Call(auth, 0.05));
+        stream.poolSize(4);
+        workloads.add(stream);
+        long streamAt = learnEndUs + mon * 11 / 20;
+        for (int k = 0; k < 3; k++) {
+            spawn(stream, streamAt + k * 500_000L);
+        }
+        cluster.event("new-workload", streamAt, stream, "3 replicas opening pools of 4 connections to every peer replica");
+
+        // A backend crash-loops (a bad configuration push): every replica refuses connections for 15 s at once,
+        // and every caller's client retries with exponential backoff.
+        Workload crashing = pick(byTier(Tier.BACKEND), touched);
+        long crashAt = learnEndUs + mon * 13 / 20;
+        List<Container> up = crashing.aliveDuring(crashAt, crashAt + 15_000_000L, new ArrayList<>());
+        for (int k = 0; k < up.size(); k++) {
+            up.get(k).restart(crashAt + k * 300_000L, crashAt + 15_000_000L + k * 300_000L);
+        }
+        cluster.event("crash-loop", crashAt, crashing, up.size() + " replicas refuse connections for 15 s");
+
+        // A node drain: every movable container of one node is evicted at once and rescheduled elsewhere;
+        // the node is cordoned for a minute, then takes new containers again (reusing the freed addresses).
+        drain(cluster, learnEndUs + mon * 4 / 5);
+    }
+
+    private void drain(Cluster cluster, long atUs) {
+        Set<Host> busy = new HashSet<>();
+        for (Workload w : cluster.quietWorkloads) {
+            for (Container c : w.containers()) {
+                busy.add(c.host());
+            }
+        }
+        for (Container c : cluster.monitoring.containers()) {
+            busy.add(c.host());
+        }
+        List<Host> candidates = new ArrayList<>(hosts);
+        candidates.removeAll(busy);
+        if (candidates.isEmpty()) {
+            return;
+        }
+        Host node = candidates.get(rnd.nextInt(candidates.size()));
+        cordoned = node;
+        cordonFromUs = atUs;
+        cordonToUs = atUs + 60_000_000L;
+        int moved = 0;
+        for (Workload w : new ArrayList<>(workloads)) {
+            if (w.tier() == Tier.BATCH || w.tier() == Tier.MONITORING) {
+                continue;
+            }
+            for (Container c : new ArrayList<>(w.containers())) {
+                if (c.host() == node && c.aliveDuring(atUs, atUs + 10_000_000L)) {
+                    long t = atUs + moved * 250_000L;
+                    spawn(w, t);
+                    c.stopAt(t + 2_000_000L);
+                    c.evicted(true);
+                    moved++;
+                }
+            }
+        }
+        cluster.event("node-drain", atUs, null, node.name() + ": " + moved + " containers rescheduled elsewhere");
+    }
+
+    /** A rolling deploy whose new image version serves on the next port up (8080 -> 8081). */
+    private void portChangeDeploy(Cluster cluster, Workload w, long atUs) {
+        int before = w.servicePort();
+        w.servicePort(before + 1);
+        rollingDeploy(cluster, w, atUs);
+        cluster.event("port-change", atUs, w, "new version serves on " + (before + 1) + " instead of " + before);
     }
 
     private List<Workload> byTier(Tier t) {

@@ -16,9 +16,12 @@ public final class Container {
     private long stopUs = Long.MAX_VALUE;
     private Nic nic;
     private int nextPort;
+    /** The port this container's process listens on: its workload's at the time it started (a deploy may move it). */
+    private final int servicePort;
     /** A restart window (the process down, the address kept): connections are refused. */
     private long downFromUs = Long.MAX_VALUE;
     private long downToUs = Long.MAX_VALUE;
+    private boolean evicted;
 
     Container(String id, Workload workload, String image, Host host, long startUs, int firstEphemeralPort) {
         this.id = id;
@@ -28,6 +31,7 @@ public final class Container {
         this.host = host;
         this.startUs = startUs;
         this.nextPort = firstEphemeralPort;
+        this.servicePort = workload.servicePort();
     }
 
     public String id() {
@@ -44,6 +48,11 @@ public final class Container {
 
     public String image() {
         return image;
+    }
+
+    /** The port this replica serves on (its image version's; a rolling deploy may change it). */
+    public int servicePort() {
+        return servicePort;
     }
 
     public Host host() {
@@ -96,6 +105,15 @@ public final class Container {
     void restart(long fromUs, long toUs) {
         downFromUs = fromUs;
         downToUs = toUs;
+    }
+
+    /** Evicted by a node drain: its callers' endpoint lists still name it for a moment after it stopped. */
+    public boolean evicted() {
+        return evicted;
+    }
+
+    void evicted(boolean e) {
+        evicted = e;
     }
 
     /** Linux picks ephemeral ports from 32768-60999; sequential with wrap is close enough. */

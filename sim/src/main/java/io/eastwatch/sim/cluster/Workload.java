@@ -12,13 +12,15 @@ public final class Workload {
     private final String namespace;
     private final String shortName;
     private final Tier tier;
-    private final int servicePort;
+    private int servicePort;
     private final int metricsPort;
     private final String imageRepo;
     private int version;
     private int desiredReplicas;
     private final List<Container> containers = new ArrayList<>();
     private final List<Call> calls = new ArrayList<>();
+    private boolean meshHealthChecks;
+    private int poolSize;
 
     /** An edge of the normal call graph: this workload calls {@code target} at {@code ratePerSec} (whole workload). */
     public record Call(Workload target, double ratePerSec) {
@@ -55,6 +57,11 @@ public final class Workload {
         return servicePort;
     }
 
+    /** A new image version that listens on another port: replicas started from now on serve {@code port}. */
+    void servicePort(int port) {
+        servicePort = port;
+    }
+
     public int metricsPort() {
         return metricsPort;
     }
@@ -81,6 +88,24 @@ public final class Workload {
 
     public List<Call> calls() {
         return calls;
+    }
+
+    /** Whether this workload's sidecars actively health-check every replica of the workloads it calls. */
+    public boolean meshHealthChecks() {
+        return meshHealthChecks;
+    }
+
+    void meshHealthChecks(boolean on) {
+        meshHealthChecks = on;
+    }
+
+    /** Connections a new replica opens to every replica of each peer at start (0: none, it connects per call). */
+    public int poolSize() {
+        return poolSize;
+    }
+
+    void poolSize(int n) {
+        poolSize = n;
     }
 
     /** DNS name clients resolve for this workload. */

@@ -4,14 +4,14 @@ import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 
 /** RFC 1035 messages for the cluster DNS exchanges: one question, at most one A answer. */
-final class DnsMessage {
-    static final int TYPE_A = 1;
+public final class DnsMessage {
+    public static final int TYPE_A = 1;
     static final int TYPE_AAAA = 28;
 
     private DnsMessage() {
     }
 
-    static byte[] query(int id, String name, int qtype) {
+    public static byte[] query(int id, String name, int qtype) {
         ByteArrayOutputStream out = new ByteArrayOutputStream(64);
         header(out, id, 0x0100, 0);
         question(out, name, qtype);
@@ -19,7 +19,7 @@ final class DnsMessage {
     }
 
     /** A response: the A record {@code answerIp} when {@code qtype} is A, an empty NOERROR answer for AAAA. */
-    static byte[] response(int id, String name, int qtype, int answerIp) {
+    public static byte[] response(int id, String name, int qtype, int answerIp) {
         ByteArrayOutputStream out = new ByteArrayOutputStream(96);
         boolean answer = qtype == TYPE_A;
         header(out, id, 0x8580, answer ? 1 : 0);

@@ -25,6 +25,7 @@ public final class NormalTraffic {
     /** How long the scraper keeps a stopped target before service discovery drops it. */
     private static final long DISCOVERY_LAG_US = 10_000_000L;
     private static final long DNS_MEAN_INTERVAL_US = 45_000_000L;
+    private static final long HEALTH_INTERVAL_US = 60_000_000L;
 
     private final Cluster cluster;
     private final FrameBuilder out;
@@ -57,6 +58,28 @@ public final class NormalTraffic {
         for (Container job : cluster.batch().containers()) {
             backupRun(job);
         }
+        if (cluster.cron() != null) {
+            for (Container job : cluster.cron().containers()) {
+                cronRun(job);
+            }
+        }
+        for (Workload w : cluster.workloads()) {
+            if (w.meshHealthChecks()) {
+                for (Container c : w.containers()) {
+                    healthChecks(c);
+                }
+            }
+            if (w.poolSize() > 0) {
+                for (Container c : w.containers()) {
+                    openPools(c);
+                }
+            }
+        }
+        for (Container c : cluster.containers()) {
+            if (c.evicted()) {
+                staleEndpoint(c);
+            }
+        }
         for (Container c : cluster.containers()) {
             if (c.downFromUs() != Long.MAX_VALUE) {
                 reconnects(c);
@@ -65,22 +88,25 @@ public final class NormalTraffic {
     }
 
     /**
-     * A restarting replica: its callers' connection pools notice at once and reconnect with a
-     * one-second backoff; each attempt is refused (RST) until the process listens again.
+     * A restarting replica: its callers' connection pools notice at once and reconnect with
+     * exponential backoff (50 ms doubling to 1.6 s, with jitter, as gRPC and most HTTP clients do);
+     * each attempt is refused (RST) until the process listens again.
      */
     private void reconnects(Container restarting) {
         for (Workload w : cluster.workloads()) {
             for (Workload.Call call : w.calls()) {
-                if (call.target() != restarting.workload()) {
+                if (call.target() != restarting.workload() || call.ratePerSec() <= 0) {
                     continue;
                 }
                 List<Container> callers = w.aliveDuring(restarting.downFromUs(), restarting.downToUs(), new ArrayList<>());
-                for (int k = 0; k < Math.min(3, callers.size()); k++) {
+                for (int k = 0; k < Math.min(6, callers.size()); k++) {
                     Container caller = callers.get(k);
                     long t = restarting.downFromUs() + (long) (rnd.nextDouble() * 1_000_000L);
-                    for (; t < restarting.downToUs(); t += 1_000_000L + rnd.nextInt(200_000)) {
+                    long backoff = 50_000L;
+                    for (; t < restarting.downToUs(); t += backoff + rnd.nextInt((int) (backoff / 5) + 1)) {
                         new TcpSession(out, rnd, caller.nic(), caller.ephemeralPort(), restarting.nic(),
-                                restarting.workload().servicePort(), t).refused();
+                                restarting.servicePort(), t).refused();
+                        backoff = Math.min(1_600_000L, backoff * 2);
                     }
                     call(caller, restarting, t);
                 }
@@ -88,7 +114,78 @@ public final class NormalTraffic {
         }
     }
 
+    /**
+     * A container evicted by a node drain: for a few seconds after it stopped, one or two of its
+     * callers still have its address in their endpoint lists and send a SYN or two into silence.
+     */
+    private void staleEndpoint(Container gone) {
+        for (Workload w : cluster.workloads()) {
+            for (Workload.Call call : w.calls()) {
+                if (call.target() != gone.workload() || call.ratePerSec() <= 0) {
+                    continue;
+                }
+                List<Container> callers = w.aliveDuring(gone.stopUs(), gone.stopUs() + 5_000_000L, new ArrayList<>());
+                for (int k = 0; k < Math.min(2, callers.size()); k++) {
+                    Container caller = callers.get(rnd.nextInt(callers.size()));
+                    long t = gone.stopUs() + 200_000L + (long) (rnd.nextDouble() * 3_000_000L);
+                    new TcpSession(out, rnd, caller.nic(), caller.ephemeralPort(), gone.nic(), gone.servicePort(), t)
+                            .unanswered(1 + rnd.nextInt(2));
+                }
+            }
+        }
+    }
+
+    /**
+     * Active health checking by a mesh sidecar: every 60 s the client checks every replica of every
+     * workload it calls (a short HTTP request on the service port); a replica that just went away
+     * is checked into silence until discovery drops it, a restarting one refuses.
+     */
+    private void healthChecks(Container c) {
+        long from = Math.max(c.startUs() + READY_US, cluster.originUs()) + (long) (rnd.nextDouble() * HEALTH_INTERVAL_US);
+        long until = Math.min(c.stopUs(), cluster.endUs() - 5_000_000L);
+        for (long t = from; t < until; t += HEALTH_INTERVAL_US) {
+            long at = t;
+            for (Workload.Call call : c.workload().calls()) {
+                for (Container peer : call.target().containers()) {
+                    if (peer.startUs() + READY_US > t || t >= peer.stopUs() + DISCOVERY_LAG_US) {
+                        continue;
+                    }
+                    at += 2_000 + rnd.nextInt(20_000);
+                    TcpSession s = new TcpSession(out, rnd, c.nic(), c.ephemeralPort(), peer.nic(), peer.servicePort(), at);
+                    if (at >= peer.stopUs()) {
+                        s.unanswered(1);
+                    } else if (peer.downAt(at)) {
+                        s.refused();
+                    } else {
+                        s.open().exchange(90, null, 300 + rnd.nextInt(2_000), 120, null);
+                        s.closeByClient();
+                    }
+                }
+            }
+        }
+    }
+
+    /** A fresh replica of a pooling client opens its pools to every ready replica of each peer at once. */
+    private void openPools(Container c) {
+        long t = Math.max(c.startUs(), cluster.originUs()) + 500_000L;
+        for (Workload.Call call : c.workload().calls()) {
+            for (Container peer : call.target().aliveDuring(t, t + 60_000_000L, scratchB)) {
+                for (int k = 0; k < c.workload().poolSize(); k++) {
+                    t += 1_000 + rnd.nextInt(5_000);
+                    TcpSession s = new TcpSession(out, rnd, c.nic(), c.ephemeralPort(), peer.nic(), peer.servicePort(), t);
+                    s.open().exchange(60, null, 500, 60, null);
+                    s.pause(10_000_000L + rnd.nextInt(20_000_000));
+                    s.exchange(150 + rnd.nextInt(800), null, 2_000, 400 + rnd.nextInt(8_000), null);
+                    s.closeByClient();
+                }
+            }
+        }
+    }
+
     private void serviceCalls(Workload from, Workload.Call call) {
+        if (call.ratePerSec() <= 0) {
+            return; // called by the workload's own job logic, not at a steady rate
+        }
         long t = cluster.originUs();
         while (true) {
             t += exp(1e6 / call.ratePerSec());
@@ -106,7 +203,7 @@ public final class NormalTraffic {
 
     private void call(Container src, Container dst, long t) {
         Workload target = dst.workload();
-        TcpSession s = new TcpSession(out, rnd, src.nic(), src.ephemeralPort(), dst.nic(), target.servicePort(), t);
+        TcpSession s = new TcpSession(out, rnd, src.nic(), src.ephemeralPort(), dst.nic(), dst.servicePort(), t);
         if (dst.downAt(t)) {
             s.refused();
             return;
@@ -236,12 +333,38 @@ public final class NormalTraffic {
                     lookup(job, server, job.ephemeralPort(), t, db.serviceName(), DnsMessage.TYPE_A);
                     t += 2_000;
                 }
-                TcpSession s = new TcpSession(out, rnd, job.nic(), job.ephemeralPort(), replica.nic(), db.servicePort(), t);
+                TcpSession s = new TcpSession(out, rnd, job.nic(), job.ephemeralPort(), replica.nic(), replica.servicePort(), t);
                 s.open().exchange(120, null, 2_000, 40, null);
                 s.exchange(300, null, 20_000, 1_000_000 + rnd.nextInt(3_000_000), null);
                 s.closeByClient();
                 t = s.time() + 50_000;
             }
+        }
+    }
+
+    /**
+     * One cache-warmer run: the job resolves every api it warms and calls each through its service
+     * (a random ready replica) almost at once, a dozen requests in flight: one container touching
+     * dozens of services within seconds.
+     */
+    private void cronRun(Container job) {
+        long t = Math.max(job.startUs(), cluster.originUs()) + 1_500_000L;
+        long deadline = Math.min(job.stopUs(), cluster.endUs()) - 1_000_000L;
+        for (Workload.Call call : job.workload().calls()) {
+            if (t >= deadline) {
+                return;
+            }
+            Container server = pickReady(cluster.dns(), t, scratchB);
+            if (server != null) {
+                lookup(job, server, job.ephemeralPort(), t, call.target().serviceName(), DnsMessage.TYPE_A);
+            }
+            for (int k = 0; k < 3; k++) {
+                Container dst = pickReady(call.target(), t, scratchA);
+                if (dst != null) {
+                    call(job, dst, t + 3_000 + rnd.nextInt(40_000));
+                }
+            }
+            t += 20_000 + rnd.nextInt(60_000);
         }
     }
 
