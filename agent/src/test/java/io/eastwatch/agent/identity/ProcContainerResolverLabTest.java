@@ -1,5 +1,6 @@
 package io.eastwatch.agent.identity;
 
+import io.eastwatch.testkit.Lab;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;

@@ -1,5 +1,6 @@
 package io.eastwatch.launcher.standalone;
 
+import io.eastwatch.testkit.Lab;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;

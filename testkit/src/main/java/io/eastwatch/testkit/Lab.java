@@ -1,4 +1,4 @@
-package io.eastwatch.agent.identity;
+package io.eastwatch.testkit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -15,21 +15,22 @@ import java.util.concurrent.TimeUnit;
 /**
  * The shared lab of real Docker containers (../shared/lab): reused when it runs, brought up with
  * a few containers when it does not. A lab that cannot come up fails the test, never skips it: a
- * CI machine without the install step must show red.
+ * CI machine without the install step must show red. Tests must only touch containers they start
+ * themselves (their own name prefix): other tests use the same lab at the same time.
  */
-final class Lab {
-    static final Path STATE = Path.of("/run/lab");
-    static final Path SOCKET = Path.of("/var/run/docker.sock");
-    static final String NETWORK = "lab-net";
-    static final String IMAGE = "lab/web:1";
+public final class Lab {
+    public static final Path STATE = Path.of("/run/lab");
+    public static final Path SOCKET = Path.of("/var/run/docker.sock");
+    public static final String NETWORK = "lab-net";
+    public static final String IMAGE = "lab/web:1";
 
-    record Row(String name, String idPrefix, int pid, List<String> ips, String netns, String cgroup, String hostVeth) {
+    public record Row(String name, String idPrefix, int pid, List<String> ips, String netns, String cgroup, String hostVeth) {
     }
 
     private Lab() {
     }
 
-    static Path dir() {
+    public static Path dir() {
         String shared = System.getProperty("eastwatch.shared");
         Path base = shared != null ? Path.of(shared) : Path.of("..", "shared");
         Path lab = base.resolve("lab");
@@ -38,7 +39,7 @@ final class Lab {
     }
 
     /** Brings the lab up unless it already answers (a warm lab costs about a second, a cold one ~20-35 s). */
-    static synchronized void ensureUp() {
+    public static synchronized void ensureUp() {
         if (dockerAnswers() && Files.isRegularFile(STATE.resolve("procmap.tsv")) && procmap().size() >= 3) {
             return;
         }
@@ -62,7 +63,7 @@ final class Lab {
         assertTrue(dockerAnswers(), "the lab is up but Docker does not answer on " + SOCKET);
     }
 
-    static boolean dockerAnswers() {
+    public static boolean dockerAnswers() {
         if (!Files.exists(SOCKET)) {
             return false;
         }
@@ -73,7 +74,7 @@ final class Lab {
         }
     }
 
-    static List<Row> procmap() {
+    public static List<Row> procmap() {
         try {
             List<String> lines = Files.readAllLines(STATE.resolve("procmap.tsv"));
             List<Row> rows = new ArrayList<>();
@@ -88,7 +89,7 @@ final class Lab {
     }
 
     /** Runs the docker CLI; fails the test on a non-zero exit. */
-    static String docker(String... args) {
+    public static String docker(String... args) {
         List<String> cmd = new ArrayList<>();
         cmd.add("docker");
         cmd.addAll(List.of(args));
@@ -96,7 +97,7 @@ final class Lab {
     }
 
     /** Runs a command; its stdout trimmed, or a failure with its stderr. */
-    static String run(int timeoutSeconds, String... cmd) {
+    public static String run(int timeoutSeconds, String... cmd) {
         try {
             Path err = Files.createTempFile("ewt-identity-", ".err");
             try {
@@ -124,7 +125,7 @@ final class Lab {
     }
 
     /** A container this test started; removed by {@link #close()}. */
-    record TestContainer(String name, String id, String ip, int pid) implements AutoCloseable {
+    public record TestContainer(String name, String id, String ip, int pid) implements AutoCloseable {
         @Override
         public void close() {
             run(60, "docker", "rm", "-f", name);
@@ -132,7 +133,7 @@ final class Lab {
     }
 
     /** Starts a container on the lab network with the lab's image and the given labels. */
-    static TestContainer start(String name, String image, String... labels) {
+    public static TestContainer start(String name, String image, String... labels) {
         List<String> cmd = new ArrayList<>(List.of("docker", "run", "-d", "--name", name, "--network", NETWORK,
                 "--label", "lab.managed=1"));
         for (String l : labels) {
@@ -147,7 +148,7 @@ final class Lab {
     }
 
     /** The host-side veth of a container's eth0, the way the lab README finds it (ip link inside the namespace). */
-    static String hostVeth(int pid) {
+    public static String hostVeth(int pid) {
         String link = run(10, "nsenter", "-t", Integer.toString(pid), "-n", "ip", "-o", "link", "show", "eth0");
         String peer = link.substring(link.indexOf("@if") + 3, link.indexOf(':', link.indexOf("@if")));
         for (String line : run(10, "ip", "-o", "link").split("\n")) {
@@ -160,12 +161,35 @@ final class Lab {
     }
 
     /** Removes leftovers of an earlier, interrupted run. */
-    static void removeByPrefix(String prefix) {
-        String ids = run(30, "docker", "ps", "-aq", "--filter", "name=" + prefix);
+    public static void removeByPrefix(String prefix) {
+        String ids = run(30, "docker", "ps", "-aq", "--filter", "name=^" + prefix);
         if (!ids.isEmpty()) {
             List<String> cmd = new ArrayList<>(List.of("docker", "rm", "-f"));
             cmd.addAll(List.of(ids.split("\\s+")));
             run(60, cmd.toArray(new String[0]));
         }
+    }
+
+    /** Addresses on lab-net of the lab's own containers (label lab.managed=1): the only scan targets. */
+    public static List<String> labContainers() {
+        String ids = run(30, "docker", "ps", "-q", "--filter", "label=lab.managed=1", "--filter", "network=" + NETWORK);
+        List<String> ips = new ArrayList<>();
+        if (ids.isEmpty()) {
+            return ips;
+        }
+        List<String> cmd = new ArrayList<>(List.of("docker", "inspect", "-f",
+                "{{with index .NetworkSettings.Networks \"" + NETWORK + "\"}}{{.IPAddress}}{{end}}"));
+        cmd.addAll(List.of(ids.split("\\s+")));
+        for (String ip : run(30, cmd.toArray(new String[0])).split("\\s+")) {
+            if (!ip.isBlank()) {
+                ips.add(ip);
+            }
+        }
+        return ips;
+    }
+
+    /** The host-side veth of a running container's eth0, by name or id. */
+    public static String hostVeth(String container) {
+        return hostVeth(Integer.parseInt(run(30, "docker", "inspect", "-f", "{{.State.Pid}}", container)));
     }
 }
