@@ -224,6 +224,8 @@ public final class Standalone implements AutoCloseable {
         o.put("agent.id", INSTANCE);
         o.put("export.kafka.bootstrap_servers", bootstrap);
         o.put("export.topic", ingest.flowsTopic());
+        // one host: its own resolvers name every container; the fleet identity topic has nothing to add
+        o.put("export.identity_topic", "");
         o.put("export.state_dir", state.toString());
         o.put("export.spool.dir", state.resolve("spool").toString());
         o.put("export.spool.max_bytes", "256MiB");
