@@ -34,6 +34,8 @@ public final class LabCommand {
     }
 
     public static int run(String[] args, PrintStream out, PrintStream err) throws Exception {
+        // the lab's console is for a person, as standalone's: the progress lines and the alerts
+        io.eastwatch.launcher.standalone.StandaloneCommand.quietLogs();
         Map<String, String> o = CLI.parse(args);
         if (o.containsKey("help")) {
             out.print(USAGE + """

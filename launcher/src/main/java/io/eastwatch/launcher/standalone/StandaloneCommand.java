@@ -128,7 +128,7 @@ public final class StandaloneCommand {
      * created, so this runs before the pipeline's classes log; a level given in EASTWATCH_OPTS
      * (-Dorg.slf4j.simpleLogger.log.io.eastwatch=info) wins.
      */
-    private static void quietLogs() {
+    public static void quietLogs() {
         for (String name : new String[] {"io.eastwatch", "state.change.logger", "kafka", "org.apache.kafka"}) {
             String key = "org.slf4j.simpleLogger.log." + name;
             if (System.getProperty(key) == null) {
