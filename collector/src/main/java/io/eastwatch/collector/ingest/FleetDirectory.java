@@ -54,12 +54,16 @@ public final class FleetDirectory {
     private final Map<ByteString, Interval[]> byAddr = new ConcurrentHashMap<>();
     private final Map<String, Map<ByteString, Interval>> openByAgent = new HashMap<>();
     private int intervals;
+    private long prunedAtUs = Long.MIN_VALUE;
+    /** Released ownerships are dropped at most this often: a pass reads the whole directory. */
+    private static final long PRUNE_EVERY_US = 60_000_000;
 
     private final Counter namedDst;
     private final Counter remoteInitiator;
     private final Counter ambiguous;
     private final Counter overflow;
     private final Counter announcements;
+    private final Counter invalid;
 
     /**
      * @param maxIntervals    ownership intervals kept at most (about 200 B each); when full, new
@@ -76,7 +80,7 @@ public final class FleetDirectory {
         this.maxIntervals = maxIntervals;
         this.retentionMicros = retentionMicros;
         if (registry == null) {
-            namedDst = remoteInitiator = ambiguous = overflow = announcements = null;
+            namedDst = remoteInitiator = ambiguous = overflow = announcements = invalid = null;
             return;
         }
         String fleet = "eastwatch.collector.fleet.";
@@ -93,6 +97,9 @@ public final class FleetDirectory {
                 .description("Announced ownerships not recorded because the directory is full").register(registry);
         announcements = Counter.builder(fleet + "announcements")
                 .description("Host container announcements read from the identity topic").register(registry);
+        invalid = Counter.builder(fleet + "announcements.rejected")
+                .description("Announced entries ignored: no agent id, or an address that is neither 4 nor 16 bytes")
+                .register(registry);
         Gauge.builder(fleet + "addresses", byAddr, Map::size)
                 .description("Addresses the fleet directory knows (held now or recently)").register(registry);
         Gauge.builder(fleet + "agents", this, FleetDirectory::agents)
@@ -106,6 +113,7 @@ public final class FleetDirectory {
     /** Applies one agent's current set: new holders open at their start, vanished ones close at the set's time. */
     public synchronized void apply(HostContainers hc) {
         if (hc.getAgentId().isEmpty()) {
+            reject();
             return;
         }
         if (announcements != null) {
@@ -116,7 +124,11 @@ public final class FleetDirectory {
         Map<ByteString, Interval> next = new HashMap<>();
         for (HeldAddress h : hc.getAddressesList()) {
             ByteString addr = h.getAddr();
-            if (addr.size() != 4 && addr.size() != 16 || next.containsKey(addr)) {
+            if (addr.size() != 4 && addr.size() != 16) {
+                reject();
+                continue;
+            }
+            if (next.containsKey(addr)) {
                 continue;
             }
             Interval cur = prev.get(addr);
@@ -139,7 +151,16 @@ public final class FleetDirectory {
             }
         }
         openByAgent.put(hc.getAgentId(), next);
-        prune(at);
+        if (at - prunedAtUs >= PRUNE_EVERY_US || prunedAtUs == Long.MIN_VALUE) {
+            prunedAtUs = at;
+            prune(at);
+        }
+    }
+
+    private void reject() {
+        if (invalid != null) {
+            invalid.increment();
+        }
     }
 
     private Interval open(ByteString addr, Interval i) {

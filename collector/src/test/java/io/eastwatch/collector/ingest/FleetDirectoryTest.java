@@ -77,6 +77,17 @@ class FleetDirectoryTest {
     }
 
     @Test
+    void malformedAnnouncementsAreCountedAndIgnored() {
+        var registry = new SimpleMeterRegistry();
+        var d = new FleetDirectory(1000, 3600 * S, registry);
+        d.apply(set("", 100 * S, IP, container("db-1", "shop/db"), 90 * S));
+        d.apply(set("b", 100 * S, ByteString.copyFrom(new byte[] {10, 0, 2}), container("db-1", "shop/db"), 90 * S));
+        assertEquals(2.0, registry.counter("eastwatch.collector.fleet.announcements.rejected").count());
+        FlowRecord f = toIp("a", 150 * S);
+        assertSame(f, d.enrich(f));
+    }
+
+    @Test
     void badSettingsAreRefused() {
         assertEquals("maxIntervals: 0 (expected: > 0)",
                 assertThrows(IllegalArgumentException.class, () -> new FleetDirectory(0, 0, null)).getMessage());
