@@ -95,6 +95,7 @@ public final class IdentityAnnouncer implements AutoCloseable {
     private Set<Held> lastSet = Set.of();
     private long lastSentNanos;
     private volatile boolean resend;
+    private volatile boolean failing;
 
     public IdentityAnnouncer(Settings settings, String agentId, String host, List<ContainerResolver> resolvers,
                              String bootstrapServers, Map<String, Object> clientProperties, MeterRegistry registry) {
@@ -189,16 +190,27 @@ public final class IdentityAnnouncer implements AutoCloseable {
                     m.build().toByteArray()), (md, e) -> {
                 if (e == null) {
                     sent.increment();
+                    if (failing) {
+                        failing = false;
+                        LOG.info("identity announcements on {} sent again", settings.topic());
+                    }
                 } else {
-                    failed.increment();
-                    resend = true;
-                    LOG.debug("identity announcement not sent: {}", e.toString());
+                    notSent(e);
                 }
             });
         } catch (RuntimeException e) {
-            failed.increment();
-            resend = true;
-            LOG.debug("identity announcement not sent: {}", e.toString());
+            notSent(e);
+        }
+    }
+
+    /** Counted each time; logged once per failing spell (the next change or refresh retries). */
+    private void notSent(Exception e) {
+        failed.increment();
+        resend = true;
+        if (!failing) {
+            failing = true;
+            LOG.warn("identity announcement on {} not sent ({}); other hosts' collectors cannot name this host's "
+                    + "containers until it is; retrying", settings.topic(), e.toString());
         }
     }
 
