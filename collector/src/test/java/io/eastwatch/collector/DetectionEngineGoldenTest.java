@@ -196,6 +196,18 @@ class DetectionEngineGoldenTest {
         // One id for the whole incident, revised as it escalated.
         assertEquals(1, alerts.stream().map(Alert::id).distinct().count());
         assertTrue(a.revision() >= 4);
+        // Each stage is the alert of one (container, detector): its own stable id and revisions.
+        Map<String, String> stageIds = new java.util.HashMap<>();
+        for (Alert each : alerts) {
+            for (Alert.Stage st : each.stages()) {
+                String before = stageIds.putIfAbsent(st.detector(), st.id());
+                assertTrue(before == null || before.equals(st.id()), () -> "stage id changed for " + st.detector());
+            }
+        }
+        assertEquals(a.stages().size(), new java.util.HashSet<>(stageIds.values()).size());
+        assertTrue(!stageIds.containsValue(a.id()), "a stage id differs from the incident's id");
+        int stageRevisions = a.stages().stream().mapToInt(Alert.Stage::revision).sum();
+        assertEquals(a.revision(), stageRevisions, "every revision of the incident is one stage's update");
     }
 
     @Test

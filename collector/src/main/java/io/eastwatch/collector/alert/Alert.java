@@ -66,8 +66,14 @@ public record Alert(
         }
     }
 
-    /** One step of an incident that escalated: e.g. port-scan, then new-lateral-edge, then brute-force. */
-    public record Stage(String detector, Instant firstSeen, Instant detectedAt, Severity severity, double score,
-                        List<String> mitre, String summary, Map<String, Object> evidence) {
+    /**
+     * One step of an incident that escalated (e.g. port-scan, then new-lateral-edge, then
+     * brute-force), and the alert of one (source container, detector): {@code id} is stable for
+     * that pair within the incident and {@code revision} counts that detector's own updates, so a
+     * receiver that wants one alert per (container, detector) keys on the stage.
+     */
+    public record Stage(String id, String detector, int revision, Instant firstSeen, Instant detectedAt,
+                        Severity severity, double score, List<String> mitre, String summary,
+                        Map<String, Object> evidence) {
     }
 }

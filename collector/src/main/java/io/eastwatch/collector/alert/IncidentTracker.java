@@ -27,7 +27,9 @@ import java.util.function.Function;
  * is re-published with a higher revision when its numbers grow, rather than one alert per probe.
  * The id is a name-based UUID of the container, the detector that opened the incident and the
  * incident's start in event time: a collector that restores the snapshot and replays the same
- * records derives the same ids and revisions, so receivers de-duplicate re-deliveries.
+ * records derives the same ids and revisions, so receivers de-duplicate re-deliveries. Each stage
+ * is also the alert of one (source container, detector): it has its own stable id and its own
+ * revision, counting only the updates of that detector's evidence.
  */
 public final class IncidentTracker implements FindingSink {
 
@@ -37,6 +39,8 @@ public final class IncidentTracker implements FindingSink {
         public long publishedMagnitude;
         public Severity publishedSeverity;
         public long order;
+        /** Times this stage's own evidence was published (its first report included). */
+        public int revision;
     }
 
     public static final class Incident {
@@ -152,6 +156,7 @@ public final class IncidentTracker implements FindingSink {
         }
         st.publishedMagnitude = Math.max(1, f.magnitude());
         st.publishedSeverity = f.severity();
+        st.revision++;
         inc.revision++;
         Alert alert = build(inc, f);
         sink.publish(alert);
@@ -202,8 +207,9 @@ public final class IncidentTracker implements FindingSink {
             miss *= 1 - f.score();
             first = Math.min(first, f.firstSeenUs());
             mitre.addAll(f.mitre());
-            stages.add(new Alert.Stage(f.detector(), instant(f.firstSeenUs()), instant(f.decidedUs()), f.severity(),
-                    f.score(), f.mitre(), f.summary(), f.evidence()));
+            stages.add(new Alert.Stage(stageId(inc, f.detector()), f.detector(), Math.max(1, st.revision),
+                    instant(f.firstSeenUs()), instant(f.decidedUs()), f.severity(), f.score(), f.mitre(), f.summary(),
+                    f.evidence()));
         }
         Severity severity = tactics.size() > 1 ? worst.raise(1) : worst;
         String summary = latest.summary();
@@ -221,6 +227,15 @@ public final class IncidentTracker implements FindingSink {
                 new Alert.Source(s.containerId(), s.name(), s.workload(), s.image(), s.host(), s.ip()),
                 new Alert.Targets(latest.targetCount(), targets), evidence, new ArrayList<>(mitre), summary,
                 inc.revision, stages, coverage.apply(s.host()));
+    }
+
+    /**
+     * The (source container, detector) alert inside the incident: a name-based UUID of the
+     * container, the detector and the incident's start, so it is as stable as the incident's id.
+     */
+    static String stageId(Incident inc, String detector) {
+        return UUID.nameUUIDFromBytes(("stage|" + inc.key + "|" + detector + "|" + inc.startUs)
+                .getBytes(StandardCharsets.UTF_8)).toString();
     }
 
     private static Instant instant(long us) {

@@ -27,7 +27,10 @@ class AlertJsonTest {
                 new Alert.Source("3759aa1d", "web-00-3759aa1d", "shop/web-00", "registry.local/shop/web-00:1.4.2",
                         "node-05", "10.244.5.57"),
                 new Alert.Targets(37, List.of(new Alert.Target("10.244.40.32", 22, null))), ev, List.of("T1046"),
-                "shop/web-00 replica web-00-3759aa1d probed 37 addresses on port 22 in 1.2 s.", 1, List.of(),
+                "shop/web-00 replica web-00-3759aa1d probed 37 addresses on port 22 in 1.2 s.", 1,
+                List.of(new Alert.Stage("8f1b5a52-2", "port-scan", 1, Instant.parse("2026-01-08T19:14:17.929Z"),
+                        Instant.parse("2026-01-08T19:14:18.210Z"), Severity.HIGH, 0.97, List.of("T1046"),
+                        "shop/web-00 replica web-00-3759aa1d probed 37 addresses on port 22 in 1.2 s.", ev)),
                 new Coverage("ok", 0, 0, 0, 0));
     }
 
@@ -51,6 +54,12 @@ class AlertJsonTest {
         assertEquals("T1046", n.get("mitre").get(0).asText());
         assertEquals("detection", n.get("kind").asText());
         assertEquals(1, n.get("revision").asInt());
+        JsonNode stage = n.get("stages").get(0);
+        assertEquals("8f1b5a52-2", stage.get("id").asText());
+        assertEquals("port-scan", stage.get("detector").asText());
+        assertEquals(1, stage.get("revision").asInt());
+        assertEquals("2026-01-08T19:14:17.929Z", stage.get("first_seen").asText());
+        assertEquals("high", stage.get("severity").asText());
     }
 
     @Test
@@ -62,6 +71,7 @@ class AlertJsonTest {
         assertEquals(a.firstSeen(), back.firstSeen());
         assertEquals(a.source(), back.source());
         assertEquals(a.targets(), back.targets());
+        assertEquals(a.stages(), back.stages());
         assertEquals(AlertJson.toJson(a), AlertJson.toJson(back));
     }
 }

@@ -32,7 +32,7 @@ class LabVerdictTest {
     void attackerNamedAfterTheAttackIsDetectedWithTimeToAlertAndEveryStage() {
         Alert scan = alert("1", "port-scan", "ewlab-client-005", Alert.Kind.DETECTION, List.of());
         Alert escalated = alert("1", "port-scan", "ewlab-client-005", Alert.Kind.DETECTION, List.of(
-                new Alert.Stage("brute-force", ATTACK, ATTACK, Severity.CRITICAL, 0.9, List.of("T1110"), "s", null)));
+                new Alert.Stage("stage-1", "brute-force", 1, ATTACK, ATTACK, Severity.CRITICAL, 0.9, List.of("T1110"), "s", null)));
         LabVerdict v = LabVerdict.judge("ewlab-client-005", ATTACK, LAB, List.of(at(scan, 3), at(escalated, 9)));
         assertTrue(v.detected());
         assertTrue(v.clean());

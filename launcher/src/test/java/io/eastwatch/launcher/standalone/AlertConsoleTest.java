@@ -22,7 +22,7 @@ class AlertConsoleTest {
     private static Alert revision(String id, Severity severity, int revision, List<String> stageDetectors, String summary) {
         Instant t = Instant.parse("2026-01-08T19:14:17.929Z");
         List<Alert.Stage> stages = stageDetectors.stream()
-                .map(d -> new Alert.Stage(d, t, t, severity, 0.9, List.of(), summary, Map.of())).toList();
+                .map(d -> new Alert.Stage("stage-" + d, d, 1, t, t, severity, 0.9, List.of(), summary, Map.of())).toList();
         return new Alert(id, "port-scan", Alert.Kind.DETECTION, severity, 0.9, t, t, ROGUE, null, Map.of(),
                 List.of("T1046"), summary, revision, stages, null);
     }
