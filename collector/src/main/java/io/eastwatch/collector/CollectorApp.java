@@ -62,6 +62,9 @@ public final class CollectorApp implements AutoCloseable {
     private final Map<Integer, PartitionIngest> pipelines = new ConcurrentHashMap<>();
     private final Map<Integer, Long> positions = new HashMap<>();
     private final Set<Integer> dirty = new HashSet<>();
+    /** Alerts raised by each partition's pipeline, published by the consume thread after each step. */
+    private final Map<Integer, List<Alert>> pendingAlerts = new java.util.TreeMap<>();
+    private java.util.concurrent.ExecutorService workers;
     private final AtomicLong lag = new AtomicLong();
     private volatile boolean running = true;
     private KafkaConsumer<byte[], byte[]> consumer;
@@ -224,6 +227,13 @@ public final class CollectorApp implements AutoCloseable {
                 identityReader.start();
                 fleet = d;
             }
+            if (ingest.processingThreads() > 1) {
+                workers = java.util.concurrent.Executors.newFixedThreadPool(ingest.processingThreads() - 1, r -> {
+                    Thread t = new Thread(r, "eastwatch-collector-" + ingest.instanceId() + "-worker");
+                    t.setDaemon(true);
+                    return t;
+                });
+            }
             consumer = new KafkaConsumer<>(consumerProps());
             producer = new KafkaProducer<>(producerProps());
             producer.initTransactions();
@@ -237,7 +247,9 @@ public final class CollectorApp implements AutoCloseable {
                     break;
                 }
                 long arrival = System.nanoTime();
-                // Partition by partition: the transaction, offset and dirty bookkeeping once per batch, not per record.
+                // Partition by partition: the transaction, offset and dirty bookkeeping once per batch, not per
+                // record; the partitions' pipelines run in parallel, the consume thread taking one of them.
+                List<Batch> work = new ArrayList<>();
                 for (TopicPartition tp : records.partitions()) {
                     PartitionIngest p = pipelines.get(tp.partition());
                     List<ConsumerRecord<byte[], byte[]>> batch = records.records(tp);
@@ -245,20 +257,17 @@ public final class CollectorApp implements AutoCloseable {
                         continue;
                     }
                     begin();
-                    for (ConsumerRecord<byte[], byte[]> rec : batch) {
-                        String reason = p.accept(rec.value(), type(rec), arrival);
-                        if (reason != null) {
-                            ProducerRecord<byte[], byte[]> dead = new ProducerRecord<>(ingest.deadLetterTopic(), null,
-                                    rec.key(), rec.value(), rec.headers());
-                            dead.headers().add("eastwatch-dlq-reason", reason.getBytes(StandardCharsets.UTF_8));
-                            dead.headers().add("eastwatch-source", (rec.topic() + "/" + rec.partition() + "@" + rec.offset())
-                                    .getBytes(StandardCharsets.UTF_8));
-                            producer.send(dead);
-                        }
-                    }
-                    positions.put(tp.partition(), batch.get(batch.size() - 1).offset() + 1);
-                    dirty.add(tp.partition());
+                    work.add(new Batch(tp.partition(), p, batch));
                 }
+                process(work, arrival);
+                for (Batch b : work) {
+                    for (ProducerRecord<byte[], byte[]> dead : b.dead) {
+                        producer.send(dead);
+                    }
+                    positions.put(b.partition, b.records.get(b.records.size() - 1).offset() + 1);
+                    dirty.add(b.partition);
+                }
+                publishPending();
                 applyApprovals();
                 if (System.nanoTime() - lastBaselineCopy > 2_000_000_000L) {
                     lastBaselineCopy = System.nanoTime();
@@ -292,7 +301,95 @@ public final class CollectorApp implements AutoCloseable {
                 LOG.error("collector {} stopped on an error", ingest.instanceId(), e);
             }
         } finally {
+            if (workers != null) {
+                workers.shutdownNow();
+            }
             closeClients();
+        }
+    }
+
+    /** One partition's records of one poll, and the dead letters they produced. */
+    private static final class Batch {
+        final int partition;
+        final PartitionIngest pipeline;
+        final List<ConsumerRecord<byte[], byte[]>> records;
+        final List<ProducerRecord<byte[], byte[]>> dead = new ArrayList<>();
+
+        Batch(int partition, PartitionIngest pipeline, List<ConsumerRecord<byte[], byte[]>> records) {
+            this.partition = partition;
+            this.pipeline = pipeline;
+            this.records = records;
+        }
+
+        void run(String deadLetterTopic, long arrival) {
+            for (ConsumerRecord<byte[], byte[]> rec : records) {
+                String reason = pipeline.accept(rec.value(), type(rec), arrival);
+                if (reason != null) {
+                    ProducerRecord<byte[], byte[]> d = new ProducerRecord<>(deadLetterTopic, null, rec.key(), rec.value(),
+                            rec.headers());
+                    d.headers().add("eastwatch-dlq-reason", reason.getBytes(StandardCharsets.UTF_8));
+                    d.headers().add("eastwatch-source", (rec.topic() + "/" + rec.partition() + "@" + rec.offset())
+                            .getBytes(StandardCharsets.UTF_8));
+                    dead.add(d);
+                }
+            }
+        }
+    }
+
+    /**
+     * Runs the batches, each partition's on one thread: the consume thread takes the first and the
+     * workers the others, and it returns when all are done. Pipelines share nothing mutable but
+     * thread-safe meters and the fleet directory; their alerts wait in per-partition buffers until
+     * {@link #publishPending} sends them from this thread, in partition order.
+     */
+    private void process(List<Batch> work, long arrival) throws InterruptedException {
+        if (work.isEmpty()) {
+            return;
+        }
+        if (workers == null || work.size() == 1) {
+            for (Batch b : work) {
+                b.run(ingest.deadLetterTopic(), arrival);
+            }
+            return;
+        }
+        List<java.util.concurrent.Future<?>> running = new ArrayList<>(work.size() - 1);
+        for (int i = 1; i < work.size(); i++) {
+            Batch b = work.get(i);
+            running.add(workers.submit(() -> b.run(ingest.deadLetterTopic(), arrival)));
+        }
+        RuntimeException first = null;
+        try {
+            work.get(0).run(ingest.deadLetterTopic(), arrival);
+        } catch (RuntimeException e) {
+            first = e;
+        }
+        for (java.util.concurrent.Future<?> f : running) {
+            try {
+                f.get();
+            } catch (java.util.concurrent.ExecutionException e) {
+                Throwable cause = e.getCause();
+                if (first == null) {
+                    first = cause instanceof RuntimeException re ? re : new IllegalStateException(cause);
+                }
+            }
+        }
+        if (first != null) {
+            throw first;
+        }
+    }
+
+    /** Sends the alerts the pipelines raised since the last call, on the consume thread (inside the transaction). */
+    private void publishPending() {
+        for (Map.Entry<Integer, List<Alert>> e : pendingAlerts.entrySet()) {
+            List<Alert> list = e.getValue();
+            if (list.isEmpty()) {
+                continue;
+            }
+            begin();
+            for (Alert a : list) {
+                publish(a);
+            }
+            list.clear();
         }
     }
 
@@ -316,6 +413,7 @@ public final class CollectorApp implements AutoCloseable {
 
     /** Snapshots of the partitions touched, their offsets and the alerts sent so far: one transaction. */
     private void commit() {
+        publishPending();
         long start = System.nanoTime();
         Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
         for (int p : dirty) {
@@ -357,6 +455,7 @@ public final class CollectorApp implements AutoCloseable {
             pipelines.get(p).engine().checkAgentsWallClock(now);
             dirty.add(p);
         });
+        publishPending();
     }
 
     private static final byte[] FLOW_TYPE = PartitionIngest.FLOW.getBytes(StandardCharsets.UTF_8);
@@ -386,6 +485,7 @@ public final class CollectorApp implements AutoCloseable {
             }
             for (TopicPartition tp : partitions) {
                 pipelines.remove(tp.partition());
+                pendingAlerts.remove(tp.partition());
                 positions.remove(tp.partition());
             }
         }
@@ -401,12 +501,14 @@ public final class CollectorApp implements AutoCloseable {
                 kept.removeAll(partitions);
                 for (TopicPartition tp : partitions) {
                     pipelines.remove(tp.partition());
+                    pendingAlerts.remove(tp.partition());
                     positions.remove(tp.partition());
                 }
                 restore(kept);
             } else {
                 for (TopicPartition tp : partitions) {
                     pipelines.remove(tp.partition());
+                    pendingAlerts.remove(tp.partition());
                     positions.remove(tp.partition());
                 }
             }
@@ -430,7 +532,9 @@ public final class CollectorApp implements AutoCloseable {
         Map<Integer, io.eastwatch.collector.ingest.PartitionSnapshot> snapshots =
                 SnapshotStore.load(ingest, wanted, metrics, clientProperties);
         for (TopicPartition tp : partitions) {
-            AlertSink sink = this::publish;
+            List<Alert> buffer = new ArrayList<>();
+            pendingAlerts.put(tp.partition(), buffer);
+            AlertSink sink = buffer::add;
             PartitionIngest p = new PartitionIngest(tp.partition(), settings, ingest, sink, registry, metrics);
             p.fleet(fleet);
             io.eastwatch.collector.ingest.PartitionSnapshot s = snapshots.get(tp.partition());
@@ -460,10 +564,10 @@ public final class CollectorApp implements AutoCloseable {
         p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
         p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, "10000");
+        p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, "20000");
         // Larger fetches per partition (default 1 MiB, about 7,000 flow records): fewer round trips to the
         // broker when the collector is behind; no effect on latency when it is caught up.
-        p.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, String.valueOf(8 << 20));
+        p.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, String.valueOf(1 << 20));
         p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
         p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
         p.putAll(clientProperties);

@@ -36,6 +36,7 @@ import org.yaml.snakeyaml.constructor.SafeConstructor;
  *   identity_topic: eastwatch.identity     # agents' container announcements; "" = do not read
  *   instance_id: collector-1               # default: the host name
  *   commit_interval: 500ms
+ *   processing_threads: 2                  # default: one per core, at most 8
  * detection:
  *   learning: 1h
  *   new_workload_grace: 10m
@@ -87,7 +88,7 @@ public record CollectorConfig(IngestSettings ingest, CollectorSettings detection
 
     static final Set<String> SECTIONS = Set.of("kafka", "detection", "ops", "webhooks", "delivery");
     static final Set<String> KAFKA = Set.of("bootstrap_servers", "group_id", "flows_topic", "alerts_topic",
-            "dead_letter_topic", "state_topic", "identity_topic", "instance_id", "commit_interval", "security");
+            "dead_letter_topic", "state_topic", "identity_topic", "instance_id", "commit_interval", "processing_threads", "security");
     static final Set<String> OPS = Set.of("listen", "api_tokens", "api_tokens_file", "max_alerts");
     static final Set<String> DELIVERY = Set.of("dead_letter_topic", "group_prefix");
     static final Set<String> WEBHOOK = Set.of("name", "url", "format", "min_severity", "secret", "secret_file",
@@ -129,7 +130,8 @@ public record CollectorConfig(IngestSettings ingest, CollectorSettings detection
                     text(kafka, "alerts_topic", d.alertsTopic()), text(kafka, "dead_letter_topic", d.deadLetterTopic()),
                     text(kafka, "state_topic", d.stateTopic()), text(kafka, "instance_id", d.instanceId()),
                     duration("kafka.commit_interval", kafka.get("commit_interval"), Duration.ofMillis(d.commitIntervalMillis())).toMillis(),
-                    d.dedupeToleranceMicros(), d.dedupeCapacity());
+                    d.dedupeToleranceMicros(), d.dedupeCapacity(),
+                    kafkaInteger(kafka, "processing_threads", d.processingThreads(), 1, 256));
             BaselineSettings b = BaselineSettings.defaults();
             long learning = micros("detection.learning", det.get("learning"), b.learningMicros());
             long grace = micros("detection.new_workload_grace", det.get("new_workload_grace"), b.newWorkloadGraceMicros());
@@ -335,6 +337,19 @@ public record CollectorConfig(IngestSettings ingest, CollectorSettings detection
         } catch (NumberFormatException e) {
             throw new ConfigError(key + ": " + v + " (expected: an integer)");
         }
+    }
+
+    private static int kafkaInteger(Map<String, Object> section, String key, int fallback, int min, int max)
+            throws ConfigError {
+        Object v = section.get(key);
+        if (v == null) {
+            return fallback;
+        }
+        int n = integer("kafka." + key, v);
+        if (n < min || n > max) {
+            throw new ConfigError("kafka." + key + ": " + v + " (expected: " + min + ".." + max + ")");
+        }
+        return n;
     }
 
     private static String text(Map<String, Object> m, String key, String fallback) {

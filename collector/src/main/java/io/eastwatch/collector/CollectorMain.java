@@ -34,6 +34,7 @@ public final class CollectorMain {
                 "kafka.state_topic = " + cfg.ingest().stateTopic(),
                 "kafka.identity_topic = " + (cfg.identityTopic().isEmpty() ? "(none)" : cfg.identityTopic()),
                 "kafka.commit_interval = " + cfg.ingest().commitIntervalMillis() + "ms",
+                "kafka.processing_threads = " + cfg.ingest().processingThreads(),
                 "kafka.security = " + cfg.security() + " (secrets masked)",
                 "detection.learning = " + cfg.detection().baseline().learningMicros() / 1_000_000L + "s",
                 "ops.listen = " + cfg.metricsListen(),

@@ -1,5 +1,7 @@
 package io.eastwatch.collector;
 
+import io.eastwatch.collector.ingest.IngestSettings;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -44,6 +46,8 @@ class CollectorMainTest {
             "kafka: {bootstrap_servers: 'h:9092'}\\ndetection: {approved_edges: [{source: a, peer: b, port: 70000}]}|port: 70000",
             "kafka: {bootstrap_servers: 'h:9092'}\\ndetection: {window: 10ms}|windowMicros: 10000",
             "kafka: {bootstrap_servers: 'h:9092', identity_topic: 'no spaces'}|kafka.identity_topic: no spaces",
+            "kafka: {bootstrap_servers: 'h:9092', processing_threads: 0}|kafka.processing_threads: 0 (expected: 1..256)",
+            "kafka: {bootstrap_servers: 'h:9092', processing_threads: many}|kafka.processing_threads: many (expected: an integer)",
             "[1, 2]|(top level)"})
     void badConfigurationNamesTheKey(String yaml, String expected) throws Exception {
         Path f = dir.resolve("c.yaml");
@@ -60,6 +64,7 @@ class CollectorMainTest {
                   bootstrap_servers: localhost:9092
                   instance_id: c1
                   commit_interval: 250ms
+                  processing_threads: 3
                 detection:
                   learning: 30m
                   cluster_networks: [10.244.0.0/16]
@@ -68,6 +73,7 @@ class CollectorMainTest {
                 """);
         CollectorConfig c = CollectorConfig.load(f);
         assertEquals(250, c.ingest().commitIntervalMillis());
+        assertEquals(3, c.ingest().processingThreads());
         assertEquals(1_800_000_000L, c.detection().baseline().learningMicros());
         assertEquals(6, c.detection().baseline().approvedEdges().get(0).protocol());
         assertEquals("c1", c.ingest().instanceId());
@@ -89,6 +95,7 @@ class CollectorMainTest {
         String text = out.toString(StandardCharsets.UTF_8);
         assertTrue(text.contains("kafka.bootstrap_servers = localhost:9092"), text);
         assertTrue(text.contains("kafka.identity_topic = (none)"), text);
+        assertTrue(text.contains("kafka.processing_threads = " + IngestSettings.DEFAULT_PROCESSING_THREADS), text);
         assertTrue(text.contains("ops.api_tokens = 1 (values not shown)"), text);
         assertTrue(text.contains("configuration OK"), text);
         assertTrue(!text.contains("tok-very-secret-1"), "a token was printed: " + text);

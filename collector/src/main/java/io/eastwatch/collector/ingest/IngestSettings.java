@@ -17,6 +17,9 @@ package io.eastwatch.collector.ingest;
  * @param dedupeToleranceMicros two agents' reports of one flow start within this clock skew. Larger merges more
  *                             distinct short flows on the same 5-tuple; smaller double-counts skewed hosts.
  * @param dedupeCapacity       flows remembered for de-duplication (memory ~100 B each).
+ * @param processingThreads    threads that run the owned partitions' pipelines in parallel (the consume thread is
+ *                             one of them; a partition is on one thread at a time). More uses more cores, up to one
+ *                             per owned partition; 1 runs everything on the consume thread.
  */
 public record IngestSettings(
         String bootstrapServers,
@@ -28,7 +31,18 @@ public record IngestSettings(
         String instanceId,
         long commitIntervalMillis,
         long dedupeToleranceMicros,
-        int dedupeCapacity) {
+        int dedupeCapacity,
+        int processingThreads) {
+
+    /** Threads by default: one per core, at most 8 (beyond that, run more collectors in the group). */
+    public static final int DEFAULT_PROCESSING_THREADS = Math.max(1, Math.min(8, Runtime.getRuntime().availableProcessors()));
+
+    public IngestSettings(String bootstrapServers, String groupId, String flowsTopic, String alertsTopic,
+                          String deadLetterTopic, String stateTopic, String instanceId, long commitIntervalMillis,
+                          long dedupeToleranceMicros, int dedupeCapacity) {
+        this(bootstrapServers, groupId, flowsTopic, alertsTopic, deadLetterTopic, stateTopic, instanceId,
+                commitIntervalMillis, dedupeToleranceMicros, dedupeCapacity, DEFAULT_PROCESSING_THREADS);
+    }
 
     public IngestSettings {
         requireText("bootstrapServers", bootstrapServers);
@@ -47,6 +61,9 @@ public record IngestSettings(
         if (dedupeCapacity < 1) {
             throw new IllegalArgumentException("dedupeCapacity: " + dedupeCapacity + " (expected: > 0)");
         }
+        if (processingThreads < 1 || processingThreads > 256) {
+            throw new IllegalArgumentException("processingThreads: " + processingThreads + " (expected: 1..256)");
+        }
     }
 
     private static void requireText(String name, String value) {
@@ -62,6 +79,11 @@ public record IngestSettings(
 
     public IngestSettings withCommitIntervalMillis(long ms) {
         return new IngestSettings(bootstrapServers, groupId, flowsTopic, alertsTopic, deadLetterTopic, stateTopic,
-                instanceId, ms, dedupeToleranceMicros, dedupeCapacity);
+                instanceId, ms, dedupeToleranceMicros, dedupeCapacity, processingThreads);
+    }
+
+    public IngestSettings withProcessingThreads(int threads) {
+        return new IngestSettings(bootstrapServers, groupId, flowsTopic, alertsTopic, deadLetterTopic, stateTopic,
+                instanceId, commitIntervalMillis, dedupeToleranceMicros, dedupeCapacity, threads);
     }
 }

@@ -51,7 +51,9 @@ import org.junit.jupiter.api.Test;
  * partitions, one stops mid-attack and the other takes over its partitions from their snapshots
  * without relearning, losing or repeating an alert; garbage lands in the dead letter and changes
  * nothing else. A third collector in its own group (own state and alerts topics) reads the clean
- * stream as the reference.
+ * stream as the reference; it runs every partition on its consume thread, where the two run their
+ * partitions on parallel threads, so the comparison also holds the parallel pipelines to the
+ * sequential result (same alert ids and revisions).
  */
 class CollectorKafkaTest {
 
@@ -252,8 +254,11 @@ class CollectorKafkaTest {
         Set<String> agents = new TreeSet<>();
         SimpleMeterRegistry registryA = new SimpleMeterRegistry();
         SimpleMeterRegistry registryB = new SimpleMeterRegistry();
-        CollectorApp a = new CollectorApp(settings("g-main", "a", ""), engineSettings(), registryA, null);
-        CollectorApp b = new CollectorApp(settings("g-main", "b", ""), engineSettings(), registryB, null);
+        // a and b run their partitions on parallel threads, the reference all on its consume thread
+        CollectorApp a = new CollectorApp(settings("g-main", "a", "").withProcessingThreads(4), engineSettings(),
+                registryA, null);
+        CollectorApp b = new CollectorApp(settings("g-main", "b", "").withProcessingThreads(4), engineSettings(),
+                registryB, null);
         Set<String> beforeStop;
         try (Feed feed = new Feed()) {
             // Learning and the start of the attack, with garbage mixed in, while both share the partitions.
@@ -286,7 +291,8 @@ class CollectorKafkaTest {
         Set<String> split = alertKeys("eastwatch.alerts");
 
         // Reference: one collector, own group and topics, same flows (it also skips the garbage).
-        CollectorApp ref = new CollectorApp(settings("g-ref", "ref", ".ref"), engineSettings(), new SimpleMeterRegistry(), null);
+        CollectorApp ref = new CollectorApp(settings("g-ref", "ref", ".ref").withProcessingThreads(1), engineSettings(),
+                new SimpleMeterRegistry(), null);
         try {
             ref.start();
             await("reference caught up", () -> caughtUp("g-ref"), Duration.ofSeconds(90));
