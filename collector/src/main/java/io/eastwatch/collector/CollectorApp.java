@@ -124,6 +124,42 @@ public final class CollectorApp implements AutoCloseable {
         this.identityTopic = topic == null ? "" : topic;
     }
 
+    private volatile String destinationsTopic = "";
+    private volatile io.eastwatch.collector.ingest.DestinationViewSettings destinationSettings =
+            io.eastwatch.collector.ingest.DestinationViewSettings.defaults();
+    private volatile io.eastwatch.collector.baseline.RemoteDestinations destinations =
+            io.eastwatch.collector.baseline.RemoteDestinations.NONE;
+    private io.eastwatch.collector.ingest.DestinationPublisher destinationPublisher;
+    private io.eastwatch.collector.ingest.CompactedTopicReader destinationsReader;
+    private volatile String approvalsTopic = "";
+    private volatile io.eastwatch.collector.ingest.GroupApprovals groupApprovals;
+    private io.eastwatch.collector.ingest.CompactedTopicReader approvalsReader;
+    /** Per partition: the pipeline the group's approvals were applied to, and how many of them. */
+    private final Map<Integer, Map.Entry<PartitionIngest, Integer>> groupApplied = new HashMap<>();
+
+    /**
+     * The group's destination view (compacted topic of every partition's served ports and container
+     * prefixes, see {@link io.eastwatch.collector.ingest.DestinationView}); empty: each partition judges
+     * the scan's darknet evidence with its own knowledge only. Set before {@link #start}.
+     */
+    public void destinationsTopic(String topic, io.eastwatch.collector.ingest.DestinationViewSettings settings) {
+        this.destinationsTopic = topic == null ? "" : topic;
+        this.destinationSettings = Objects.requireNonNull(settings, "settings");
+    }
+
+    /**
+     * The group's edge approvals (compacted topic; see {@link io.eastwatch.collector.ingest.GroupApprovals});
+     * empty: an approval applies to this collector's partitions only. Set before {@link #start}.
+     */
+    public void approvalsTopic(String topic) {
+        this.approvalsTopic = topic == null ? "" : topic;
+    }
+
+    /** What this collector knows of the group's destinations (empty until the topic is read). */
+    public io.eastwatch.collector.baseline.RemoteDestinations destinationView() {
+        return destinations;
+    }
+
     /**
      * TLS / SASL to the brokers (kafka.security), for every client of the consume loop; set before
      * {@link #start}. A refused handshake or login then stops the collector with the cause named.
@@ -143,13 +179,101 @@ public final class CollectorApp implements AutoCloseable {
     }
 
     /**
-     * Approves an edge in every partition this collector owns, on the consume thread; the approval
-     * is in the next snapshot of each, so it survives restart and rebalance. Partitions owned by
-     * other collectors of the group need the approval posted there too (or the edge in
-     * detection.approved_edges).
+     * Approves an edge. With an approvals topic, the approval is written there (this returns once the
+     * brokers have it, and throws {@link IllegalStateException} if they did not take it) and every
+     * collector of the group applies it to the partitions it owns now or later. Without one, it is
+     * applied to the partitions this collector owns (post it to each collector, or put the edge in
+     * detection.approved_edges). Either way it is applied on the consume thread and kept in the
+     * partitions' snapshots, so it survives restart and rebalance.
      */
     public void approve(io.eastwatch.collector.baseline.BaselineSettings.ApprovedEdge edge) {
-        approvals.add(Objects.requireNonNull(edge, "edge"));
+        Objects.requireNonNull(edge, "edge");
+        io.eastwatch.collector.ingest.GroupApprovals group = groupApprovals();
+        if (group != null) {
+            group.publish(edge);
+        } else {
+            approvals.add(edge);
+        }
+    }
+
+    private synchronized io.eastwatch.collector.ingest.GroupApprovals groupApprovals() {
+        if (groupApprovals == null && !approvalsTopic.isEmpty()) {
+            Map<String, Object> p = new HashMap<>(clientProperties);
+            p.put("bootstrap.servers", ingest.bootstrapServers());
+            groupApprovals = new io.eastwatch.collector.ingest.GroupApprovals(approvalsTopic, ingest.instanceId(),
+                    settings.baseline().maxEdgesPerWorkload(), p, registry);
+        }
+        return groupApprovals;
+    }
+
+    /** Starts the readers of the group topics (destinations, approvals) that are configured. */
+    private void startGroupTopics() {
+        if (!destinationsTopic.isEmpty()) {
+            io.eastwatch.collector.ingest.CompactedTopicReader.ensureCompacted(ingest.bootstrapServers(), clientProperties,
+                    destinationsTopic, Map.of("max.message.bytes", String.valueOf(destinationSettings.maxSummaryBytes() + 1024)));
+            io.eastwatch.collector.ingest.DestinationView view = new io.eastwatch.collector.ingest.DestinationView(
+                    ingest.flowsTopic(), destinationSettings, registry);
+            destinationsReader = new io.eastwatch.collector.ingest.CompactedTopicReader(ingest.bootstrapServers(),
+                    destinationsTopic, clientProperties, "eastwatch-collector-destinations-" + ingest.instanceId(), view);
+            destinationsReader.start();
+            destinationPublisher = new io.eastwatch.collector.ingest.DestinationPublisher(destinationsTopic,
+                    ingest.flowsTopic(), ingest.instanceId(), destinationSettings, registry);
+            destinations = view;
+        }
+        io.eastwatch.collector.ingest.GroupApprovals group = groupApprovals();
+        if (group != null) {
+            io.eastwatch.collector.ingest.CompactedTopicReader.ensureCompacted(ingest.bootstrapServers(), clientProperties,
+                    approvalsTopic, Map.of());
+            approvalsReader = new io.eastwatch.collector.ingest.CompactedTopicReader(ingest.bootstrapServers(),
+                    approvalsTopic, clientProperties, "eastwatch-collector-approvals-" + ingest.instanceId(), group);
+            approvalsReader.start();
+        }
+    }
+
+    /**
+     * The destination summaries due for the owned partitions, in the transaction being committed (so a
+     * summary never runs ahead of the partition's committed snapshot). Only once the topic is being
+     * read, i.e. exists: a summary sent to a missing topic would fail the transaction.
+     */
+    private void publishDestinations() {
+        if (destinationPublisher == null || !destinationsReader.reading()) {
+            return;
+        }
+        long now = System.nanoTime();
+        for (Map.Entry<Integer, PartitionIngest> e : pipelines.entrySet()) {
+            Long next = positions.get(e.getKey());
+            ProducerRecord<byte[], byte[]> r = next == null ? null
+                    : destinationPublisher.due(e.getKey(), e.getValue().engine(), next, now);
+            if (r != null) {
+                producer.send(r);
+            }
+        }
+        destinationPublisher.retain(pipelines.keySet());
+    }
+
+    /** The group's approvals not yet applied to each owned partition (all of them for a partition new here). */
+    private boolean applyGroupApprovals() {
+        if (groupApprovals == null) {
+            return false;
+        }
+        io.eastwatch.collector.baseline.BaselineSettings.ApprovedEdge[] all = groupApprovals.edges();
+        boolean any = false;
+        for (Map.Entry<Integer, PartitionIngest> e : pipelines.entrySet()) {
+            Map.Entry<PartitionIngest, Integer> done = groupApplied.get(e.getKey());
+            int from = done != null && done.getKey() == e.getValue() ? done.getValue() : 0;
+            for (int i = from; i < all.length; i++) {
+                if (e.getValue().engine().approve(all[i])) {
+                    begin();
+                    dirty.add(e.getKey());
+                    any = true;
+                }
+            }
+            if (from != all.length || done == null) {
+                groupApplied.put(e.getKey(), Map.entry(e.getValue(), all.length));
+            }
+        }
+        groupApplied.keySet().retainAll(pipelines.keySet());
+        return any;
     }
 
     /** The owned partitions' baselines, copied every 2 s on the consume thread. */
@@ -182,7 +306,7 @@ public final class CollectorApp implements AutoCloseable {
             LOG.info("edge approved: {} -> {} port {} protocol {}", a.sourceWorkload(), a.peer(), a.port(), a.protocol());
             any = true;
         }
-        if (any) {
+        if (applyGroupApprovals() || any) {
             copyBaselines();
         }
     }
@@ -224,6 +348,7 @@ public final class CollectorApp implements AutoCloseable {
                 identityReader.start();
                 fleet = d;
             }
+            startGroupTopics();
             consumer = new KafkaConsumer<>(consumerProps());
             producer = new KafkaProducer<>(producerProps());
             producer.initTransactions();
@@ -328,6 +453,7 @@ public final class CollectorApp implements AutoCloseable {
                     SnapshotStore.encode(pipeline.snapshot(next))));
             offsets.put(new TopicPartition(ingest.flowsTopic(), p), new OffsetAndMetadata(next));
         }
+        publishDestinations();
         if (!offsets.isEmpty()) {
             producer.sendOffsetsToTransaction(offsets, consumer.groupMetadata());
         }
@@ -433,6 +559,7 @@ public final class CollectorApp implements AutoCloseable {
             AlertSink sink = this::publish;
             PartitionIngest p = new PartitionIngest(tp.partition(), settings, ingest, sink, registry, metrics);
             p.fleet(fleet);
+            p.engine().destinations(destinations);
             io.eastwatch.collector.ingest.PartitionSnapshot s = snapshots.get(tp.partition());
             if (s != null) {
                 p.restore(s);
@@ -511,6 +638,15 @@ public final class CollectorApp implements AutoCloseable {
         }
         if (identityReader != null) {
             identityReader.close();
+        }
+        if (destinationsReader != null) {
+            destinationsReader.close();
+        }
+        if (approvalsReader != null) {
+            approvalsReader.close();
+        }
+        if (groupApprovals != null) {
+            groupApprovals.close();
         }
     }
 }
