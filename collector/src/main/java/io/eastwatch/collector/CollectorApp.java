@@ -256,24 +256,40 @@ public final class CollectorApp implements AutoCloseable {
         if (groupApprovals == null) {
             return false;
         }
-        io.eastwatch.collector.baseline.BaselineSettings.ApprovedEdge[] all = groupApprovals.edges();
         boolean any = false;
         for (Map.Entry<Integer, PartitionIngest> e : pipelines.entrySet()) {
-            Map.Entry<PartitionIngest, Integer> done = groupApplied.get(e.getKey());
-            int from = done != null && done.getKey() == e.getValue() ? done.getValue() : 0;
-            for (int i = from; i < all.length; i++) {
-                if (e.getValue().engine().approve(all[i])) {
-                    begin();
-                    dirty.add(e.getKey());
-                    any = true;
-                }
-            }
-            if (from != all.length || done == null) {
-                groupApplied.put(e.getKey(), Map.entry(e.getValue(), all.length));
+            if (applyGroupApprovals(e.getKey(), e.getValue())) {
+                begin();
+                dirty.add(e.getKey());
+                any = true;
             }
         }
         groupApplied.keySet().retainAll(pipelines.keySet());
         return any;
+    }
+
+    /**
+     * Applies the group's approvals this pipeline has not had yet; also called as a partition is
+     * restored, so its first batch is judged with them.
+     *
+     * @return whether the engine changed (its next snapshot must carry it)
+     */
+    private boolean applyGroupApprovals(int partition, PartitionIngest pipeline) {
+        if (groupApprovals == null) {
+            return false;
+        }
+        io.eastwatch.collector.baseline.BaselineSettings.ApprovedEdge[] all = groupApprovals.edges();
+        Map.Entry<PartitionIngest, Integer> done = groupApplied.get(partition);
+        int from = done != null && done.getKey() == pipeline ? done.getValue() : 0;
+        if (from == all.length && done != null) {
+            return false;
+        }
+        boolean changed = false;
+        for (int i = from; i < all.length; i++) {
+            changed |= pipeline.engine().approve(all[i]);
+        }
+        groupApplied.put(partition, Map.entry(pipeline, all.length));
+        return changed;
     }
 
     /** The owned partitions' baselines, copied every 2 s on the consume thread. */
@@ -560,6 +576,7 @@ public final class CollectorApp implements AutoCloseable {
             PartitionIngest p = new PartitionIngest(tp.partition(), settings, ingest, sink, registry, metrics);
             p.fleet(fleet);
             p.engine().destinations(destinations);
+            applyGroupApprovals(tp.partition(), p);   // in its next snapshot with the partition's first batch
             io.eastwatch.collector.ingest.PartitionSnapshot s = snapshots.get(tp.partition());
             if (s != null) {
                 p.restore(s);

@@ -42,7 +42,6 @@ public final class CompactedTopicReader implements AutoCloseable {
     private final Thread thread;
     private volatile boolean running = true;
     private volatile boolean assigned;
-    private volatile boolean caughtUp;
 
     public CompactedTopicReader(String bootstrapServers, String topic, Map<String, Object> clientProperties,
                                 String clientId, Handler handler) {
@@ -108,15 +107,9 @@ public final class CompactedTopicReader implements AutoCloseable {
         return assigned;
     }
 
-    /** Everything that was on the topic when it was found has been handed over. */
-    public boolean caughtUp() {
-        return caughtUp;
-    }
-
     private void run() {
         try {
             List<TopicPartition> parts = List.of();
-            Map<TopicPartition, Long> startEnds = Map.of();
             long nextLookNanos = 0;
             while (running) {
                 if (System.nanoTime() >= nextLookNanos) {
@@ -127,9 +120,6 @@ public final class CompactedTopicReader implements AutoCloseable {
                         added.removeAll(parts);
                         consumer.assign(now);
                         consumer.seekToBeginning(added);
-                        if (parts.isEmpty()) {
-                            startEnds = consumer.endOffsets(now);
-                        }
                         parts = now;
                         assigned = true;
                         LOG.info("reading the topic {} ({} partitions)", topic, now.size());
@@ -143,13 +133,6 @@ public final class CompactedTopicReader implements AutoCloseable {
                 consumer.poll(Duration.ofMillis(300)).forEach(batch::add);
                 if (!batch.isEmpty()) {
                     handler.onRecords(batch);
-                }
-                if (!caughtUp) {
-                    boolean all = true;
-                    for (Map.Entry<TopicPartition, Long> e : startEnds.entrySet()) {
-                        all &= consumer.position(e.getKey()) >= e.getValue();
-                    }
-                    caughtUp = all;
                 }
             }
         } catch (WakeupException e) {
