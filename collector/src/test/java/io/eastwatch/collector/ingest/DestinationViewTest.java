@@ -192,6 +192,54 @@ class DestinationViewTest {
         assertTrue(count("eastwatch.collector.destinations.evidence", "kind", "unserved-port") > 0);
     }
 
+    /**
+     * The sweep goes to a /24 where containers live, but only another partition's flows showed one
+     * there: with the view each unanswered address is an address no container holds.
+     */
+    @Test
+    void theSweepUsesThePrefixesOtherPartitionsLearned() {
+        Map<String, Object> without = sweepEvidence(RemoteDestinations.NONE, new SimpleMeterRegistry());
+        DestinationView view = new DestinationView(FLOWS, DestinationViewSettings.defaults(), registry);
+        view.apply(key(1), summary(1, 10, T0, Map.of(),
+                BaselineStore.prefixOf(new byte[] {10, (byte) 244, 7, 0})));
+        view.rebuild();
+        Map<String, Object> with = sweepEvidence(view, registry);
+        assertEquals(0L, ((Number) without.get("dark_addresses")).longValue(), without::toString);
+        assertEquals(((Number) with.get("probes")).longValue(), ((Number) with.get("dark_addresses")).longValue(),
+                with::toString);
+        assertTrue(count("eastwatch.collector.destinations.evidence", "kind", "dark-address") > 0);
+    }
+
+    static Map<String, Object> sweepEvidence(RemoteDestinations view, SimpleMeterRegistry registry) {
+        List<Alert> alerts = new ArrayList<>();
+        DetectionEngine engine = new DetectionEngine(CollectorSettings.defaults().withLearning(Duration.ofMinutes(2)),
+                alerts::add, registry, false);
+        engine.destinations(view);
+        Containers web = Containers.of("shop/web", 0, "1", "node-1", "10.244.1.10");
+        Containers api = Containers.of("shop/api", 0, "1", "node-2", "10.244.2.10");
+        for (int i = 0; i < 24; i++) {
+            engine.onFlow(Flows.tcp(T0 + i * 10_000_000L, web, api, 8080, 2_000));
+        }
+        for (int host = 1; host <= 16; host++) {
+            long t = T0 + 5 * 60_000_000L + host * 1_000_000L;
+            engine.onFlow(Flows.unanswered(t, web.endpoint(), web.ip(), Flows.external(),
+                    new byte[] {10, (byte) 244, 7, (byte) host}, 22));
+        }
+        engine.finish();
+        return lastScanStage(alerts);
+    }
+
+    static Map<String, Object> lastScanStage(List<Alert> alerts) {
+        Alert last = null;
+        for (Alert a : alerts) {
+            if (a.stages().stream().anyMatch(s -> s.detector().equals("port-scan"))) {
+                last = a;
+            }
+        }
+        assertTrue(last != null, "the scan is detected either way");
+        return last.stages().stream().filter(s -> s.detector().equals("port-scan")).findFirst().orElseThrow().evidence();
+    }
+
     static Map<String, Object> scanEvidence(RemoteDestinations view, SimpleMeterRegistry registry) {
         List<Alert> alerts = new ArrayList<>();
         DetectionEngine engine = new DetectionEngine(CollectorSettings.defaults().withLearning(Duration.ofMinutes(2)),
