@@ -48,6 +48,9 @@ import org.slf4j.LoggerFactory;
  * Kafka transaction, so a collector that takes over a partition (rebalance, restart, crash)
  * restores the snapshot that matches the committed offset exactly: it neither relearns nor
  * re-alerts, and alerts of an unfinished transaction are never seen by read_committed readers.
+ * Beside the group, it reads whole compacted topics that every member shares: the agents' identity
+ * announcements, the destination view (each partition's served ports and container prefixes, which
+ * its owner publishes in the partition's transaction) and the edge approvals.
  */
 public final class CollectorApp implements AutoCloseable {
 
