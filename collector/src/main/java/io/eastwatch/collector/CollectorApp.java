@@ -48,6 +48,9 @@ import org.slf4j.LoggerFactory;
  * Kafka transaction, so a collector that takes over a partition (rebalance, restart, crash)
  * restores the snapshot that matches the committed offset exactly: it neither relearns nor
  * re-alerts, and alerts of an unfinished transaction are never seen by read_committed readers.
+ * Beside the group, it reads whole compacted topics that every member shares: the agents' identity
+ * announcements, the destination view (each partition's served ports and container prefixes, which
+ * its owner publishes in the partition's transaction) and the edge approvals.
  */
 public final class CollectorApp implements AutoCloseable {
 
@@ -127,6 +130,42 @@ public final class CollectorApp implements AutoCloseable {
         this.identityTopic = topic == null ? "" : topic;
     }
 
+    private volatile String destinationsTopic = "";
+    private volatile io.eastwatch.collector.ingest.DestinationViewSettings destinationSettings =
+            io.eastwatch.collector.ingest.DestinationViewSettings.defaults();
+    private volatile io.eastwatch.collector.baseline.RemoteDestinations destinations =
+            io.eastwatch.collector.baseline.RemoteDestinations.NONE;
+    private io.eastwatch.collector.ingest.DestinationPublisher destinationPublisher;
+    private io.eastwatch.collector.ingest.CompactedTopicReader destinationsReader;
+    private volatile String approvalsTopic = "";
+    private volatile io.eastwatch.collector.ingest.GroupApprovals groupApprovals;
+    private io.eastwatch.collector.ingest.CompactedTopicReader approvalsReader;
+    /** Per partition: the pipeline the group's approvals were applied to, and how many of them. */
+    private final Map<Integer, Map.Entry<PartitionIngest, Integer>> groupApplied = new HashMap<>();
+
+    /**
+     * The group's destination view (compacted topic of every partition's served ports and container
+     * prefixes, see {@link io.eastwatch.collector.ingest.DestinationView}); empty: each partition judges
+     * the scan's darknet evidence with its own knowledge only. Set before {@link #start}.
+     */
+    public void destinationsTopic(String topic, io.eastwatch.collector.ingest.DestinationViewSettings settings) {
+        this.destinationsTopic = topic == null ? "" : topic;
+        this.destinationSettings = Objects.requireNonNull(settings, "settings");
+    }
+
+    /**
+     * The group's edge approvals (compacted topic; see {@link io.eastwatch.collector.ingest.GroupApprovals});
+     * empty: an approval applies to this collector's partitions only. Set before {@link #start}.
+     */
+    public void approvalsTopic(String topic) {
+        this.approvalsTopic = topic == null ? "" : topic;
+    }
+
+    /** What this collector knows of the group's destinations (empty until the topic is read). */
+    public io.eastwatch.collector.baseline.RemoteDestinations destinationView() {
+        return destinations;
+    }
+
     /**
      * TLS / SASL to the brokers (kafka.security), for every client of the consume loop; set before
      * {@link #start}. A refused handshake or login then stops the collector with the cause named.
@@ -146,13 +185,117 @@ public final class CollectorApp implements AutoCloseable {
     }
 
     /**
-     * Approves an edge in every partition this collector owns, on the consume thread; the approval
-     * is in the next snapshot of each, so it survives restart and rebalance. Partitions owned by
-     * other collectors of the group need the approval posted there too (or the edge in
-     * detection.approved_edges).
+     * Approves an edge. With an approvals topic, the approval is written there (this returns once the
+     * brokers have it, and throws {@link IllegalStateException} if they did not take it) and every
+     * collector of the group applies it to the partitions it owns now or later. Without one, it is
+     * applied to the partitions this collector owns (post it to each collector, or put the edge in
+     * detection.approved_edges). Either way it is applied on the consume thread and kept in the
+     * partitions' snapshots, so it survives restart and rebalance.
      */
     public void approve(io.eastwatch.collector.baseline.BaselineSettings.ApprovedEdge edge) {
-        approvals.add(Objects.requireNonNull(edge, "edge"));
+        Objects.requireNonNull(edge, "edge");
+        io.eastwatch.collector.ingest.GroupApprovals group = groupApprovals();
+        if (group != null) {
+            group.publish(edge);
+        } else {
+            approvals.add(edge);
+        }
+    }
+
+    private synchronized io.eastwatch.collector.ingest.GroupApprovals groupApprovals() {
+        if (groupApprovals == null && !approvalsTopic.isEmpty()) {
+            Map<String, Object> p = new HashMap<>(clientProperties);
+            p.put("bootstrap.servers", ingest.bootstrapServers());
+            groupApprovals = new io.eastwatch.collector.ingest.GroupApprovals(approvalsTopic, ingest.instanceId(),
+                    settings.baseline().maxEdgesPerWorkload(), p, registry);
+        }
+        return groupApprovals;
+    }
+
+    /** Starts the readers of the group topics (destinations, approvals) that are configured. */
+    private void startGroupTopics() {
+        if (!destinationsTopic.isEmpty()) {
+            io.eastwatch.collector.ingest.CompactedTopicReader.ensureCompacted(ingest.bootstrapServers(), clientProperties,
+                    destinationsTopic, Map.of("max.message.bytes", String.valueOf(destinationSettings.maxSummaryBytes() + 1024)));
+            io.eastwatch.collector.ingest.DestinationView view = new io.eastwatch.collector.ingest.DestinationView(
+                    ingest.flowsTopic(), destinationSettings, registry);
+            destinationsReader = new io.eastwatch.collector.ingest.CompactedTopicReader(ingest.bootstrapServers(),
+                    destinationsTopic, clientProperties, "eastwatch-collector-destinations-" + ingest.instanceId(), view);
+            destinationsReader.start();
+            destinationPublisher = new io.eastwatch.collector.ingest.DestinationPublisher(destinationsTopic,
+                    ingest.flowsTopic(), ingest.instanceId(), destinationSettings, registry);
+            destinations = view;
+        }
+        io.eastwatch.collector.ingest.GroupApprovals group = groupApprovals();
+        if (group != null) {
+            io.eastwatch.collector.ingest.CompactedTopicReader.ensureCompacted(ingest.bootstrapServers(), clientProperties,
+                    approvalsTopic, Map.of());
+            approvalsReader = new io.eastwatch.collector.ingest.CompactedTopicReader(ingest.bootstrapServers(),
+                    approvalsTopic, clientProperties, "eastwatch-collector-approvals-" + ingest.instanceId(), group);
+            approvalsReader.start();
+        }
+    }
+
+    /**
+     * The destination summaries due for the owned partitions, in the transaction being committed (so a
+     * summary never runs ahead of the partition's committed snapshot). Only once the topic is being
+     * read, i.e. exists: a summary sent to a missing topic would fail the transaction.
+     */
+    private void publishDestinations() {
+        if (destinationPublisher == null || !destinationsReader.reading()) {
+            return;
+        }
+        long now = System.nanoTime();
+        for (Map.Entry<Integer, PartitionIngest> e : pipelines.entrySet()) {
+            Long next = positions.get(e.getKey());
+            ProducerRecord<byte[], byte[]> r = next == null ? null
+                    : destinationPublisher.due(e.getKey(), e.getValue().engine(), next, now);
+            if (r != null) {
+                producer.send(r);
+            }
+        }
+        destinationPublisher.retain(pipelines.keySet());
+    }
+
+    /** The group's approvals not yet applied to each owned partition (all of them for a partition new here). */
+    private boolean applyGroupApprovals() {
+        if (groupApprovals == null) {
+            return false;
+        }
+        boolean any = false;
+        for (Map.Entry<Integer, PartitionIngest> e : pipelines.entrySet()) {
+            if (applyGroupApprovals(e.getKey(), e.getValue())) {
+                begin();
+                dirty.add(e.getKey());
+                any = true;
+            }
+        }
+        groupApplied.keySet().retainAll(pipelines.keySet());
+        return any;
+    }
+
+    /**
+     * Applies the group's approvals this pipeline has not had yet; also called as a partition is
+     * restored, so its first batch is judged with them.
+     *
+     * @return whether the engine changed (its next snapshot must carry it)
+     */
+    private boolean applyGroupApprovals(int partition, PartitionIngest pipeline) {
+        if (groupApprovals == null) {
+            return false;
+        }
+        io.eastwatch.collector.baseline.BaselineSettings.ApprovedEdge[] all = groupApprovals.edges();
+        Map.Entry<PartitionIngest, Integer> done = groupApplied.get(partition);
+        int from = done != null && done.getKey() == pipeline ? done.getValue() : 0;
+        if (from == all.length && done != null) {
+            return false;
+        }
+        boolean changed = false;
+        for (int i = from; i < all.length; i++) {
+            changed |= pipeline.engine().approve(all[i]);
+        }
+        groupApplied.put(partition, Map.entry(pipeline, all.length));
+        return changed;
     }
 
     /** The owned partitions' baselines, copied every 2 s on the consume thread. */
@@ -185,7 +328,7 @@ public final class CollectorApp implements AutoCloseable {
             LOG.info("edge approved: {} -> {} port {} protocol {}", a.sourceWorkload(), a.peer(), a.port(), a.protocol());
             any = true;
         }
-        if (any) {
+        if (applyGroupApprovals() || any) {
             copyBaselines();
         }
     }
@@ -227,6 +370,7 @@ public final class CollectorApp implements AutoCloseable {
                 identityReader.start();
                 fleet = d;
             }
+            startGroupTopics();
             if (ingest.processingThreads() > 1) {
                 workers = java.util.concurrent.Executors.newFixedThreadPool(ingest.processingThreads() - 1, r -> {
                     Thread t = new Thread(r, "eastwatch-collector-" + ingest.instanceId() + "-worker");
@@ -426,6 +570,7 @@ public final class CollectorApp implements AutoCloseable {
                     SnapshotStore.encode(pipeline.snapshot(next))));
             offsets.put(new TopicPartition(ingest.flowsTopic(), p), new OffsetAndMetadata(next));
         }
+        publishDestinations();
         if (!offsets.isEmpty()) {
             producer.sendOffsetsToTransaction(offsets, consumer.groupMetadata());
         }
@@ -537,6 +682,8 @@ public final class CollectorApp implements AutoCloseable {
             AlertSink sink = buffer::add;
             PartitionIngest p = new PartitionIngest(tp.partition(), settings, ingest, sink, registry, metrics);
             p.fleet(fleet);
+            p.engine().destinations(destinations);
+            applyGroupApprovals(tp.partition(), p);   // in its next snapshot with the partition's first batch
             io.eastwatch.collector.ingest.PartitionSnapshot s = snapshots.get(tp.partition());
             if (s != null) {
                 p.restore(s);
@@ -615,6 +762,15 @@ public final class CollectorApp implements AutoCloseable {
         }
         if (identityReader != null) {
             identityReader.close();
+        }
+        if (destinationsReader != null) {
+            destinationsReader.close();
+        }
+        if (approvalsReader != null) {
+            approvalsReader.close();
+        }
+        if (groupApprovals != null) {
+            groupApprovals.close();
         }
     }
 }

@@ -34,6 +34,8 @@ import org.yaml.snakeyaml.constructor.SafeConstructor;
  *   dead_letter_topic: eastwatch.flows.dlq
  *   state_topic: eastwatch.collector.state
  *   identity_topic: eastwatch.identity     # agents' container announcements; "" = do not read
+ *   destinations_topic: eastwatch.collector.destinations   # the group's destination view; "" = off
+ *   approvals_topic: eastwatch.collector.approvals         # group-wide edge approvals; "" = this collector only
  *   instance_id: collector-1               # default: the host name
  *   commit_interval: 500ms
  *   processing_threads: 2                  # default: one per core, at most 8
@@ -67,16 +69,19 @@ import org.yaml.snakeyaml.constructor.SafeConstructor;
 public record CollectorConfig(IngestSettings ingest, CollectorSettings detection, String metricsListen,
                               io.eastwatch.daemon.kafka.KafkaSecurity security, java.util.List<String> apiTokens,
                               int maxAlerts, java.util.List<io.eastwatch.collector.deliver.WebhookTargetSettings> webhooks,
-                              String deliveryDeadLetterTopic, String deliveryGroupPrefix, String identityTopic) {
+                              String deliveryDeadLetterTopic, String deliveryGroupPrefix, String identityTopic,
+                              String destinationsTopic, String approvalsTopic) {
 
     public static final String DEFAULT_IDENTITY_TOPIC = "eastwatch.identity";
+    public static final String DEFAULT_DESTINATIONS_TOPIC = "eastwatch.collector.destinations";
+    public static final String DEFAULT_APPROVALS_TOPIC = "eastwatch.collector.approvals";
 
     public CollectorConfig(IngestSettings ingest, CollectorSettings detection, String metricsListen,
                            io.eastwatch.daemon.kafka.KafkaSecurity security, java.util.List<String> apiTokens,
                            int maxAlerts, java.util.List<io.eastwatch.collector.deliver.WebhookTargetSettings> webhooks,
                            String deliveryDeadLetterTopic, String deliveryGroupPrefix) {
         this(ingest, detection, metricsListen, security, apiTokens, maxAlerts, webhooks, deliveryDeadLetterTopic,
-                deliveryGroupPrefix, DEFAULT_IDENTITY_TOPIC);
+                deliveryGroupPrefix, DEFAULT_IDENTITY_TOPIC, DEFAULT_DESTINATIONS_TOPIC, DEFAULT_APPROVALS_TOPIC);
     }
 
     /** A configuration problem: the message names the key (exit status 2). */
@@ -88,7 +93,8 @@ public record CollectorConfig(IngestSettings ingest, CollectorSettings detection
 
     static final Set<String> SECTIONS = Set.of("kafka", "detection", "ops", "webhooks", "delivery");
     static final Set<String> KAFKA = Set.of("bootstrap_servers", "group_id", "flows_topic", "alerts_topic",
-            "dead_letter_topic", "state_topic", "identity_topic", "instance_id", "commit_interval", "processing_threads", "security");
+            "dead_letter_topic", "state_topic", "identity_topic", "destinations_topic", "approvals_topic", "instance_id",
+            "commit_interval", "processing_threads", "security");
     static final Set<String> OPS = Set.of("listen", "api_tokens", "api_tokens_file", "max_alerts");
     static final Set<String> DELIVERY = Set.of("dead_letter_topic", "group_prefix");
     static final Set<String> WEBHOOK = Set.of("name", "url", "format", "min_severity", "secret", "secret_file",
@@ -189,19 +195,22 @@ public record CollectorConfig(IngestSettings ingest, CollectorSettings detection
             return new CollectorConfig(ingest, CollectorSettings.defaults().withBaseline(baseline), listen, security,
                     List.copyOf(tokens), maxAlerts, hooks,
                     text(delivery, "dead_letter_topic", "eastwatch.alerts.deadletter"),
-                    text(delivery, "group_prefix", "eastwatch-delivery"), identityTopic(kafka.get("identity_topic")));
+                    text(delivery, "group_prefix", "eastwatch-delivery"),
+                    optionalTopic("kafka.identity_topic", kafka.get("identity_topic"), DEFAULT_IDENTITY_TOPIC),
+                    optionalTopic("kafka.destinations_topic", kafka.get("destinations_topic"), DEFAULT_DESTINATIONS_TOPIC),
+                    optionalTopic("kafka.approvals_topic", kafka.get("approvals_topic"), DEFAULT_APPROVALS_TOPIC));
         } catch (IllegalArgumentException e) {
             throw new ConfigError(e.getMessage());
         }
     }
 
-    private static String identityTopic(Object value) throws ConfigError {
+    private static String optionalTopic(String key, Object value, String fallback) throws ConfigError {
         if (value == null) {
-            return DEFAULT_IDENTITY_TOPIC;
+            return fallback;
         }
         String t = String.valueOf(value);
         if (!t.matches("|[a-zA-Z0-9._-]{1,249}")) {
-            throw new ConfigError("kafka.identity_topic: " + t + " (expected: a Kafka topic name, or \"\" to read none)");
+            throw new ConfigError(key + ": " + t + " (expected: a Kafka topic name, or \"\" for none)");
         }
         return t;
     }

@@ -33,6 +33,8 @@ public final class CollectorMain {
                 "kafka.dead_letter_topic = " + cfg.ingest().deadLetterTopic(),
                 "kafka.state_topic = " + cfg.ingest().stateTopic(),
                 "kafka.identity_topic = " + (cfg.identityTopic().isEmpty() ? "(none)" : cfg.identityTopic()),
+                "kafka.destinations_topic = " + (cfg.destinationsTopic().isEmpty() ? "(none)" : cfg.destinationsTopic()),
+                "kafka.approvals_topic = " + (cfg.approvalsTopic().isEmpty() ? "(none)" : cfg.approvalsTopic()),
                 "kafka.commit_interval = " + cfg.ingest().commitIntervalMillis() + "ms",
                 "kafka.processing_threads = " + cfg.ingest().processingThreads(),
                 "kafka.security = " + cfg.security() + " (secrets masked)",
@@ -108,6 +110,8 @@ public final class CollectorMain {
         CollectorApp app = new CollectorApp(cfg.ingest(), cfg.detection(), registry, sink);
         app.security(cfg.security());
         app.identityTopic(cfg.identityTopic());
+        app.destinationsTopic(cfg.destinationsTopic(), io.eastwatch.collector.ingest.DestinationViewSettings.defaults());
+        app.approvalsTopic(cfg.approvalsTopic());
         java.util.Map<String, Object> kafka = new java.util.HashMap<>(cfg.security().clientProperties());
         kafka.put("bootstrap.servers", cfg.ingest().bootstrapServers());
         io.eastwatch.collector.deliver.AlertDelivery delivery = null;

@@ -244,6 +244,24 @@ public final class DetectionEngine {
         watermarkUs = s.watermarkUs;
     }
 
+    /**
+     * Consults other partitions' served ports and container prefixes (the group's destination view)
+     * for the scan detector's darknet evidence. A thread-safe read-only view; set between batches.
+     */
+    public void destinations(io.eastwatch.collector.baseline.RemoteDestinations view) {
+        store.remote(view);
+    }
+
+    /** Changes whenever this partition learned a served port or a container prefix, or was restored. */
+    public long destinationVersion() {
+        return store.destinationVersion();
+    }
+
+    /** The learned baseline in place (served ports, prefixes), for the destination summary. Engine thread only. */
+    public BaselineStore.State baselineState() {
+        return store.state();
+    }
+
     /** Approves an edge at run time (the API's feedback loop); kept in the snapshot. Engine thread only. */
     public boolean approve(io.eastwatch.collector.baseline.BaselineSettings.ApprovedEdge edge) {
         return store.approve(edge);

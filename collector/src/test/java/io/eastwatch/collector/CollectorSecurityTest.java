@@ -192,18 +192,29 @@ class CollectorSecurityTest {
         feed("flows-" + name);
         CollectorConfig cfg = CollectorConfig.load(config(name, listener, security), env::get);
         String log = captureLog(() -> {
-            CollectorApp app = new CollectorApp(cfg.ingest(), cfg.detection(), new SimpleMeterRegistry(), null);
+            SimpleMeterRegistry registry = new SimpleMeterRegistry();
+            CollectorApp app = new CollectorApp(cfg.ingest(), cfg.detection(), registry, null);
             app.security(cfg.security());
+            // the group topics (as the daemon's defaults have them) over the same listener
+            app.destinationsTopic(cfg.destinationsTopic() + "-" + name,
+                    io.eastwatch.collector.ingest.DestinationViewSettings.defaults().withPublishIntervalMillis(200));
+            app.approvalsTopic(cfg.approvalsTopic() + "-" + name);
             app.start();
             try {
                 long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-                while (alertKeys("alerts-" + name).stream().noneMatch(k -> k.startsWith("port-scan") && k.contains(SCANNER))) {
+                while (alertKeys("alerts-" + name).stream().noneMatch(k -> k.startsWith("port-scan") && k.contains(SCANNER))
+                        || registry.get("eastwatch.collector.destinations.summaries.received").counter().count() == 0) {
                     assertTrue(System.nanoTime() < deadline && app.failure() == null,
-                            "no port-scan alert over " + listener + "; failure: " + app.failure() + "; lag " + app.lag()
-                                    + ", alerts " + alertKeys("alerts-" + name));
+                            "no port-scan alert or destination summary over " + listener + "; failure: " + app.failure()
+                                    + "; lag " + app.lag() + ", alerts " + alertKeys("alerts-" + name));
                     Thread.sleep(300);
                 }
                 assertEquals(0L, app.lag(), "consumed to the end");
+                app.approve(new io.eastwatch.collector.baseline.BaselineSettings.ApprovedEdge("shop/web", "shop/db", 5432, 6));
+                while (registry.find("eastwatch.collector.approvals.received").counter().count() == 0) {
+                    assertTrue(System.nanoTime() < deadline, "the approval did not come back over " + listener);
+                    Thread.sleep(100);
+                }
             } finally {
                 app.close();
             }

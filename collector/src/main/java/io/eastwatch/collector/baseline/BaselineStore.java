@@ -64,6 +64,12 @@ public final class BaselineStore {
     private final long[] knownPrefixes = new long[256];
     /** Latest learning end of any workload: past it no peer is learning and closing a window skips the check. */
     private long latestLearningEndUs = Long.MIN_VALUE;
+    /** Other partitions' served ports and container prefixes (the group's destination view). */
+    private RemoteDestinations remote = RemoteDestinations.NONE;
+    /** Grows whenever a served port or a container prefix is learned (or state restored): "publish again". */
+    private long destinationVersion;
+    private final Counter remoteUnserved;
+    private final Counter remoteDark;
 
     /**
      * @param gauges whether to register this store's size gauges (one engine per process); a collector
@@ -84,6 +90,24 @@ public final class BaselineStore {
         workloadOverflow = overflow(registry, "workloads");
         edgeOverflow = overflow(registry, "edges");
         containerOverflow = overflow(registry, "containers");
+        remoteUnserved = evidence(registry, "unserved-port");
+        remoteDark = evidence(registry, "dark-address");
+    }
+
+    private static Counter evidence(MeterRegistry registry, String kind) {
+        return Counter.builder("eastwatch.collector.destinations.evidence").tag("kind", kind)
+                .description("Darknet evidence that only other partitions' knowledge (the destination view) could give")
+                .register(registry);
+    }
+
+    /** Consults other partitions' knowledge as well as this store's own (never null). */
+    public void remote(RemoteDestinations view) {
+        this.remote = view == null ? RemoteDestinations.NONE : view;
+    }
+
+    /** Changes whenever the served ports or container prefixes may have grown (see {@link #remote}). */
+    public long destinationVersion() {
+        return destinationVersion;
     }
 
     private static Counter overflow(MeterRegistry registry, String table) {
@@ -124,6 +148,7 @@ public final class BaselineStore {
             latestLearningEndUs = Math.max(latestLearningEndUs, w.learningEndsUs);
         }
         edgeCount.set(restored.workloads.values().stream().mapToLong(WorkloadBaseline::edgeCount).sum());
+        destinationVersion++;
     }
 
     /** The record digested for the baseline and the detectors, with its canonical edge key. */
@@ -348,9 +373,30 @@ public final class BaselineStore {
             return;
         }
         WorkloadBaseline target = workload(f.dstWorkload(), nowUs);
-        if (target != null && target.servedPorts.size() < settings.maxServedPorts()) {
-            target.servedPorts.add(f.port << 8 | f.protocol);
+        if (target != null && target.servedPorts.size() < settings.maxServedPorts()
+                && target.servedPorts.add(f.port << 8 | f.protocol)) {
+            destinationVersion++;
         }
+    }
+
+    /**
+     * The target workload is known to serve some ports, and this one is not among them, in this
+     * partition or (through the destination view) any other: a probe there meets no service.
+     * Unknown (no port seen served anywhere) is not evidence.
+     */
+    public boolean neverServed(WorkloadBaseline target, int port, int protocol) {
+        int key = port << 8 | protocol;
+        if (target.servedPorts.contains(key)) {
+            return false;
+        }
+        if (!target.servedPorts.isEmpty()) {
+            return !remote.served(target.name, key);
+        }
+        if (remote.knowsServed(target.name) && !remote.served(target.name, key)) {
+            remoteUnserved.increment();
+            return true;
+        }
+        return false;
     }
 
     /** As {@link #observeAddress(byte[], EndpointKind)}, reading the record's bytes in place. */
@@ -367,7 +413,9 @@ public final class BaselineStore {
             return;
         }
         if (state.learnedPrefixes.size() < PREFIX_LIMIT) {
-            state.learnedPrefixes.add(p);
+            if (state.learnedPrefixes.add(p)) {
+                destinationVersion++;
+            }
             knownPrefixes[slot] = p;
         }
     }
@@ -391,8 +439,8 @@ public final class BaselineStore {
     public void observeAddress(byte[] addr, EndpointKind kind) {
         if (kind == EndpointKind.CONTAINER && clusterNetworks.isEmpty() && state.learnedPrefixes.size() < PREFIX_LIMIT) {
             long p = prefix(addr);
-            if (p != 0) {
-                state.learnedPrefixes.add(p);
+            if (p != 0 && state.learnedPrefixes.add(p)) {
+                destinationVersion++;
             }
         }
     }
@@ -412,7 +460,22 @@ public final class BaselineStore {
             return false;
         }
         long p = prefix(addr);
-        return p != 0 && state.learnedPrefixes.contains(p);
+        if (p == 0) {
+            return false;
+        }
+        if (state.learnedPrefixes.contains(p)) {
+            return true;
+        }
+        if (remote.containerPrefix(p)) {
+            remoteDark.increment();
+            return true;
+        }
+        return false;
+    }
+
+    /** The prefix an address is learned under (IPv4 /24, IPv6 /64); 0 for another length. */
+    public static long prefixOf(byte[] addr) {
+        return prefix(addr);
     }
 
     private static long prefix(byte[] addr) {

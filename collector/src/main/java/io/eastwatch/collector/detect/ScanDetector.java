@@ -31,7 +31,9 @@ import java.util.Set;
  * <p>Two refinements over the paper: theta0 is each workload's own first-contact success rate
  * learned in its baseline (Beta prior), and the cluster's address plan is an exact darknet: a
  * probe to an address no container holds, or to a port no container of the target workload ever
- * served, enters with a much larger likelihood ratio, as does a TCP NULL/FIN/XMAS probe.
+ * served, enters with a much larger likelihood ratio, as does a TCP NULL/FIN/XMAS probe. Both facts
+ * are learned from the flows to the destination, which are spread over its clients' partitions: the
+ * store consults the group's destination view as well as its own partition's.
  */
 public final class ScanDetector implements FlowDetector {
 
@@ -107,13 +109,13 @@ public final class ScanDetector implements FlowDetector {
             return;
         }
         boolean darkAddress = ctx.store.darkAddress(f);
-        boolean unservedPort = f.attempt != Attempt.SUCCESS && ctx.target != null
-                && f.dst.getKind() == EndpointKind.CONTAINER
-                && !ctx.target.learning(f.firstUs) && !ctx.target.servedPorts.isEmpty()
-                && !ctx.target.served(f.port, f.protocol) && f.protocol != ObservedFlow.ICMP && f.protocol != ObservedFlow.ICMPV6;
         if (!darkAddress && (ctx.knownEdge || ctx.targetInGrace)) {
             return;
         }
+        boolean unservedPort = f.attempt != Attempt.SUCCESS && ctx.target != null
+                && f.dst.getKind() == EndpointKind.CONTAINER
+                && f.protocol != ObservedFlow.ICMP && f.protocol != ObservedFlow.ICMPV6
+                && !ctx.target.learning(f.firstUs) && ctx.store.neverServed(ctx.target, f.port, f.protocol);
         boolean ownServicePort = f.attempt == Attempt.FAILURE
                 && ctx.workload.baselinePorts.contains(f.port << 8 | f.protocol);
         String id = ctx.container.containerId;
