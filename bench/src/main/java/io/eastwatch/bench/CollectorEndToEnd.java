@@ -22,7 +22,8 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  * End-to-end collector benchmark through a real (embedded, single-node) Kafka broker: the flows
  * topic is filled first, then one collector ({@link CollectorApp}: consumer group, validation,
  * de-duplication, every detector, transactional commits of alerts, snapshots and offsets) is
- * started and timed until it has ingested every record.
+ * started and timed until it has ingested every record. The collector reads and writes the
+ * identity, destination-view and approvals topics as the daemon does by default.
  *
  * <pre>
  * java -cp ... io.eastwatch.bench.CollectorEndToEnd [flows=1000000] [partitions=2] [workloads=1000] [replicas=10] [threads]
@@ -78,6 +79,11 @@ public final class CollectorEndToEnd {
             CollectorApp app = new CollectorApp(IngestSettings.defaults(kafka.bootstrapServers(), "bench")
                     .withProcessingThreads(threads), settings,
                     registry, null);
+            // as the daemon runs by default: the identity, destination-view and approvals topics on
+            app.identityTopic(io.eastwatch.collector.CollectorConfig.DEFAULT_IDENTITY_TOPIC);
+            app.destinationsTopic(io.eastwatch.collector.CollectorConfig.DEFAULT_DESTINATIONS_TOPIC,
+                    io.eastwatch.collector.ingest.DestinationViewSettings.defaults());
+            app.approvalsTopic(io.eastwatch.collector.CollectorConfig.DEFAULT_APPROVALS_TOPIC);
             long processCpu0 = ((com.sun.management.OperatingSystemMXBean)
                     java.lang.management.ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime();
             Map<String, Long> threads0 = threadCpuTicks();

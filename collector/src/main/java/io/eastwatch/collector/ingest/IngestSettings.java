@@ -16,7 +16,8 @@ package io.eastwatch.collector.ingest;
  *                             more often; longer replays more after a crash.
  * @param dedupeToleranceMicros two agents' reports of one flow start within this clock skew. Larger merges more
  *                             distinct short flows on the same 5-tuple; smaller double-counts skewed hosts.
- * @param dedupeCapacity       flows remembered for de-duplication (memory ~100 B each).
+ * @param dedupeCapacity       flows remembered for de-duplication per partition (memory up to ~56 B each, in
+ *                             primitive arrays that grow with use).
  * @param processingThreads    threads that run the owned partitions' pipelines in parallel (the consume thread is
  *                             one of them; a partition is on one thread at a time). More uses more cores, up to one
  *                             per owned partition; 1 runs everything on the consume thread.
@@ -58,8 +59,8 @@ public record IngestSettings(
         if (dedupeToleranceMicros < 0) {
             throw new IllegalArgumentException("dedupeToleranceMicros: " + dedupeToleranceMicros + " (expected: >= 0)");
         }
-        if (dedupeCapacity < 1) {
-            throw new IllegalArgumentException("dedupeCapacity: " + dedupeCapacity + " (expected: > 0)");
+        if (dedupeCapacity < 1 || dedupeCapacity > 100_000_000) {
+            throw new IllegalArgumentException("dedupeCapacity: " + dedupeCapacity + " (expected: 1..100000000)");
         }
         if (processingThreads < 1 || processingThreads > 256) {
             throw new IllegalArgumentException("processingThreads: " + processingThreads + " (expected: 1..256)");
