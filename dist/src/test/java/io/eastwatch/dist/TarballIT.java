@@ -39,6 +39,12 @@ class TarballIT {
 
         assertEquals("eastwatch " + Build.VERSION,
                 Command.run(home.resolve("bin/eastwatch").toString(), "--version").ok().out().strip());
+        // the parallel GC by default; EASTWATCH_OPTS naming a collector wins (two would stop the JVM)
+        String bin = home.resolve("bin/eastwatch").toString();
+        String parallel = Command.run("env", "EASTWATCH_OPTS=-Xlog:gc:stdout", bin, "--help").ok().out();
+        assertTrue(parallel.contains("Using Parallel"), parallel);
+        String serial = Command.run("env", "EASTWATCH_OPTS=-XX:+UseSerialGC -Xlog:gc:stdout", bin, "--help").ok().out();
+        assertTrue(serial.contains("Using Serial"), serial);
         String help = Command.run(home.resolve("bin/eastwatch").toString(), "--help").ok().out();
         assertTrue(help.contains("Usage: eastwatch <command>") && help.contains("  collector "), help);
 
