@@ -536,4 +536,53 @@ class CollectorGroupTopicsTest {
         }
         assertNull(restarted.failure());
     }
+
+    /** Without an approvals topic a revocation acts on the receiving collector's partitions, as an approval does. */
+    @Test
+    void withoutTheTopicARevocationActsOnThisCollectorsPartitions() throws Exception {
+        String flows = "flows.revoke-local";
+        try (Admin admin = kafka.admin()) {
+            admin.createTopics(List.of(new NewTopic(flows, PARTITIONS, (short) 1))).all().get();
+        }
+        String src = "shop/payroll";
+        Containers bank = Containers.of("shop/bank", 0, "1", "node-3", "10.244.3.60");
+        List<Containers> payroll = new ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            payroll.add(Containers.of(src, i, "1", "node-1", "10.244.1." + (60 + i)));
+        }
+        ApprovedEdge edge = new ApprovedEdge(src, "shop/bank", 5432, 6);
+        List<Alert> alerts = Collections.synchronizedList(new ArrayList<>());
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        CollectorApp app = collector(flows, "g-revoke-local", "solo", registry, alerts);
+        CollectorApprovals approvals = new CollectorApprovals(app, List.of());
+        try (Feed feed = new Feed(flows)) {
+            app.start();
+            await("the collector owns every partition", () -> app.assignedPartitions().size() == PARTITIONS);
+            List<FlowRecord> normal = new ArrayList<>();
+            for (int i = 0; i < 15; i++) {
+                normal.add(Flows.tcp(T0 + i * 10 * SEC, payroll.get(0), bank, 8080, 3_000));
+            }
+            feed.send(normal);
+            await("learning processed", () -> caughtUp("g-revoke-local", flows));
+            io.eastwatch.collector.api.Approval posted = new io.eastwatch.collector.api.Approval(src, "shop/bank", 5432,
+                    "tcp", "", "");
+            assertEquals(io.eastwatch.collector.api.Approval.Revocation.NOT_APPROVED, approvals.revoke(posted, "", ""));
+            approvals.approve(posted);
+            await("approved", () -> app.approvedEdges().contains(edge));
+            feed.send(new ArrayList<>(List.of(Flows.tcp(T0 + 160 * SEC, payroll.get(1), bank, 5432, 9_000),
+                    Flows.tcp(T0 + 161 * SEC, payroll.get(2), bank, 6379, 9_000))));
+            await("the unapproved edge alerted", () -> alerted(alerts, payroll.get(2).name(), "new-lateral-edge"));
+            assertFalse(alerted(alerts, payroll.get(1).name(), "new-lateral-edge"));
+
+            assertEquals(io.eastwatch.collector.api.Approval.Revocation.REVOKED, approvals.revoke(posted, "ana", "mistake"));
+            await("revoked in the engines", () -> !app.approvedEdges().contains(edge));
+            assertEquals(1.0, revoked(registry));
+            feed.send(new ArrayList<>(List.of(Flows.tcp(T0 + 170 * SEC, payroll.get(3), bank, 5432, 9_000))));
+            await("the revoked edge alerted", () -> alerted(alerts, payroll.get(3).name(), "new-lateral-edge"));
+            assertEquals(io.eastwatch.collector.api.Approval.Revocation.NOT_APPROVED, approvals.revoke(posted, "", ""));
+        } finally {
+            app.close();
+        }
+        assertNull(app.failure());
+    }
 }
