@@ -312,8 +312,8 @@ public final class CollectorApp implements AutoCloseable {
     }
 
     /**
-     * Applies the group's approvals and revocations this pipeline has not had yet; also called as a partition is
-     * restored, so its first batch is judged with them.
+     * Applies the group's approvals and revocations this pipeline has not had yet; also called as a
+     * partition is restored, so its first batch is judged with them.
      *
      * @return whether the engine changed (its next snapshot must carry it)
      */
@@ -367,7 +367,8 @@ public final class CollectorApp implements AutoCloseable {
             LOG.info("edge approved: {} -> {} port {} protocol {}", a.sourceWorkload(), a.peer(), a.port(), a.protocol());
             any = true;
         }
-        if (applyRevocations() | applyGroupApprovals() || any) {
+        boolean revoked = applyRevocations();
+        if (applyGroupApprovals() || revoked || any) {
             copyBaselines();
         }
     }
