@@ -140,8 +140,9 @@ public final class CollectorApp implements AutoCloseable {
     private volatile String approvalsTopic = "";
     private volatile io.eastwatch.collector.ingest.GroupApprovals groupApprovals;
     private io.eastwatch.collector.ingest.CompactedTopicReader approvalsReader;
-    /** Per partition: the pipeline the group's approvals were applied to, and how many of them. */
-    private final Map<Integer, Map.Entry<PartitionIngest, Integer>> groupApplied = new HashMap<>();
+    /** Per partition: the pipeline the group's approvals were applied to, and the log applied to it. */
+    private final Map<Integer, Map.Entry<PartitionIngest, io.eastwatch.collector.ingest.GroupApprovals.Log>> groupApplied =
+            new HashMap<>();
 
     /**
      * The group's destination view (compacted topic of every partition's served ports and container
@@ -198,8 +199,41 @@ public final class CollectorApp implements AutoCloseable {
         if (group != null) {
             group.publish(edge);
         } else {
+            revocations.remove(edge);   // approved again before the consume thread revoked it: the later word wins
             approvals.add(edge);
         }
+    }
+
+    private final java.util.concurrent.ConcurrentLinkedQueue<io.eastwatch.collector.baseline.BaselineSettings.ApprovedEdge>
+            revocations = new java.util.concurrent.ConcurrentLinkedQueue<>();
+
+    /**
+     * Revokes an approval made through the API (those of detection.approved_edges are in the settings
+     * and stay): the edge is judged as any edge outside the learned baseline again. With an approvals
+     * topic, a tombstone for the edge is written there (this returns once the brokers have it, and
+     * throws {@link IllegalStateException} if they did not take it) and every collector of the group
+     * removes the approval from the partitions it owns now or later; without one, from this
+     * collector's partitions. Applied on the consume thread and kept out of the next snapshots.
+     *
+     * @return false when no such approval is known here (the group's, or this collector's engines' as
+     *         of the last copy): nothing was written
+     */
+    public boolean revoke(io.eastwatch.collector.baseline.BaselineSettings.ApprovedEdge edge) {
+        Objects.requireNonNull(edge, "edge");
+        io.eastwatch.collector.ingest.GroupApprovals group = groupApprovals();
+        // an engine's run-time approval the group never had (made while the topic was off) is revoked the same way
+        boolean known = group != null && group.approved(edge)
+                || approvedView.contains(edge) && !settings.baseline().approvedEdges().contains(edge);
+        if (!known) {
+            return false;
+        }
+        if (group != null) {
+            group.publishRevocation(edge);
+        } else {
+            approvals.remove(edge);
+            revocations.add(edge);
+        }
+        return true;
     }
 
     private synchronized io.eastwatch.collector.ingest.GroupApprovals groupApprovals() {
@@ -257,7 +291,10 @@ public final class CollectorApp implements AutoCloseable {
         destinationPublisher.retain(pipelines.keySet());
     }
 
-    /** The group's approvals not yet applied to each owned partition (all of them for a partition new here). */
+    /**
+     * The group's approvals and revocations not yet applied to each owned partition (all of them for a
+     * partition new here).
+     */
     private boolean applyGroupApprovals() {
         if (groupApprovals == null) {
             return false;
@@ -275,8 +312,8 @@ public final class CollectorApp implements AutoCloseable {
     }
 
     /**
-     * Applies the group's approvals this pipeline has not had yet; also called as a partition is
-     * restored, so its first batch is judged with them.
+     * Applies the group's approvals and revocations this pipeline has not had yet; also called as a
+     * partition is restored, so its first batch is judged with them.
      *
      * @return whether the engine changed (its next snapshot must carry it)
      */
@@ -284,17 +321,19 @@ public final class CollectorApp implements AutoCloseable {
         if (groupApprovals == null) {
             return false;
         }
-        io.eastwatch.collector.baseline.BaselineSettings.ApprovedEdge[] all = groupApprovals.edges();
-        Map.Entry<PartitionIngest, Integer> done = groupApplied.get(partition);
-        int from = done != null && done.getKey() == pipeline ? done.getValue() : 0;
-        if (from == all.length && done != null) {
+        io.eastwatch.collector.ingest.GroupApprovals.Log log = groupApprovals.log();
+        Map.Entry<PartitionIngest, io.eastwatch.collector.ingest.GroupApprovals.Log> done = groupApplied.get(partition);
+        boolean same = done != null && done.getKey() == pipeline && done.getValue().epoch() == log.epoch();
+        int from = same ? done.getValue().changes().length : 0;
+        if (same && from == log.changes().length) {
             return false;
         }
         boolean changed = false;
-        for (int i = from; i < all.length; i++) {
-            changed |= pipeline.engine().approve(all[i]);
+        for (int i = from; i < log.changes().length; i++) {
+            io.eastwatch.collector.ingest.GroupApprovals.Change c = log.changes()[i];
+            changed |= c.approve() ? pipeline.engine().approve(c.edge()) : pipeline.engine().revoke(c.edge());
         }
-        groupApplied.put(partition, Map.entry(pipeline, all.length));
+        groupApplied.put(partition, Map.entry(pipeline, log));
         return changed;
     }
 
@@ -328,9 +367,29 @@ public final class CollectorApp implements AutoCloseable {
             LOG.info("edge approved: {} -> {} port {} protocol {}", a.sourceWorkload(), a.peer(), a.port(), a.protocol());
             any = true;
         }
-        if (applyGroupApprovals() || any) {
+        boolean revoked = applyRevocations();
+        if (applyGroupApprovals() || revoked || any) {
             copyBaselines();
         }
+    }
+
+    /** Revocations through this collector's API without an approvals topic: its owned partitions only. */
+    private boolean applyRevocations() {
+        io.eastwatch.collector.baseline.BaselineSettings.ApprovedEdge a;
+        boolean any = false;
+        while ((a = revocations.poll()) != null) {
+            for (Map.Entry<Integer, PartitionIngest> e : pipelines.entrySet()) {
+                if (e.getValue().engine().revoke(a)) {
+                    begin();
+                    dirty.add(e.getKey());
+                }
+            }
+            io.eastwatch.collector.ingest.GroupApprovals.revokedCounter(registry).increment();
+            LOG.info("edge approval revoked: {} -> {} port {} protocol {}", a.sourceWorkload(), a.peer(), a.port(),
+                    a.protocol());
+            any = true;
+        }
+        return any;
     }
 
     private void copyBaselines() {

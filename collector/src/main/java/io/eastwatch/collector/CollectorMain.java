@@ -216,21 +216,12 @@ public final class CollectorMain {
                                 java.util.Map.of("ready", false, "lag", app.lag())));
         if (index != null) {
             io.eastwatch.collector.api.ApiRoutes.register(routes, cfg.apiTokens(), index, deadLetters,
-                    new CollectorBaselineView(app), a -> app.approve(new io.eastwatch.collector.baseline.BaselineSettings
-                            .ApprovedEdge(a.sourceWorkload(), a.targetWorkload(), a.port(), protocolNumber(a.protocol()))),
+                    new CollectorBaselineView(app), new CollectorApprovals(app, cfg.detection().baseline().approvedEdges()),
                     registry);
         }
         io.eastwatch.daemon.ops.OpsHttpServer server = new io.eastwatch.daemon.ops.OpsHttpServer(
                 new io.eastwatch.daemon.ops.OpsHttpSettings(host, port), routes, registry, "eastwatch.collector");
         server.start();
         return server;
-    }
-
-    private static int protocolNumber(String protocol) {
-        return switch (protocol) {
-            case "udp" -> 17;
-            case "icmp" -> 1;
-            default -> 6;
-        };
     }
 }

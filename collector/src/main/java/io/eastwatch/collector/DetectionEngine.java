@@ -267,6 +267,11 @@ public final class DetectionEngine {
         return store.approve(edge);
     }
 
+    /** Revokes a run-time approval; the removal is in the next snapshot. Engine thread only. */
+    public boolean revoke(io.eastwatch.collector.baseline.BaselineSettings.ApprovedEdge edge) {
+        return store.revoke(edge);
+    }
+
     /**
      * A copy of the learned baselines for the API, taken on the engine thread: per workload its
      * phase, replicas and edges ("peer|port|protocol" -> flows, bytes, failures, first/last seen).

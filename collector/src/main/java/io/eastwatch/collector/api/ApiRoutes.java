@@ -29,7 +29,8 @@ import java.util.Optional;
  * GET  /api/v1/alerts/{id}
  * GET  /api/v1/workloads
  * GET  /api/v1/workloads/{workload}/baseline   (workload names contain '/': shop/web, or %2F-encoded)
- * POST /api/v1/baseline/approvals          {"source_workload","target_workload","port","protocol","reason","approved_by"}
+ * POST   /api/v1/baseline/approvals        {"source_workload","target_workload","port","protocol","reason","approved_by"}
+ * DELETE /api/v1/baseline/approvals        {"source_workload","target_workload","port","protocol","reason","revoked_by"}
  * GET  /api/v1/deadletters
  * </pre>
  * Errors are JSON with the reason; bodies above the ops server's limit are refused with 413.
@@ -58,8 +59,8 @@ public final class ApiRoutes {
                 ? unavailable(uri) : OpsResponse.json(HttpResponseStatus.OK, Map.of("items", baseline.workloads()))));
         routes.addPrefix(PREFIX + "/workloads/", auth.protect((req, uri) -> workloadBaseline(baseline, uri)),
                 HttpMethod.GET);
-        routes.add(PREFIX + "/baseline/approvals", auth.protect((req, uri) -> approve(approvals, req, uri)),
-                HttpMethod.POST);
+        routes.add(PREFIX + "/baseline/approvals", auth.protect((req, uri) -> HttpMethod.DELETE.equals(req.method())
+                ? revoke(approvals, req, uri) : approve(approvals, req, uri)), HttpMethod.POST, HttpMethod.DELETE);
         routes.get(PREFIX + "/deadletters", auth.protect((req, uri) -> {
             if (deadLetters == null) {
                 return OpsResponse.json(HttpResponseStatus.OK, Map.of("items", List.of(), "total", 0));
@@ -119,31 +120,11 @@ public final class ApiRoutes {
         if (sink == null) {
             return unavailable(uri);
         }
-        String type = req.headers().get(HttpHeaderNames.CONTENT_TYPE, "");
-        if (!type.toLowerCase(java.util.Locale.ROOT).startsWith("application/json")) {
-            return OpsResponse.error(HttpResponseStatus.UNSUPPORTED_MEDIA_TYPE,
-                    "content type " + (type.isEmpty() ? "missing" : type) + " (expected: application/json)", uri.path());
+        Body body = body(req, uri, List.of("source_workload", "target_workload", "port", "protocol", "reason", "approved_by"));
+        if (body.error != null) {
+            return body.error;
         }
-        JsonNode n;
-        try (ByteBufInputStream in = new ByteBufInputStream(req.content().duplicate())) {
-            n = JSON.readTree((java.io.InputStream) in);
-        } catch (IOException e) {
-            return OpsResponse.error(HttpResponseStatus.BAD_REQUEST, "body is not JSON", uri.path());
-        }
-        if (n == null || !n.isObject()) {
-            return OpsResponse.error(HttpResponseStatus.BAD_REQUEST, "body is not a JSON object", uri.path());
-        }
-        List<String> known = List.of("source_workload", "target_workload", "port", "protocol", "reason", "approved_by");
-        for (var it = n.fieldNames(); it.hasNext(); ) {
-            String f = it.next();
-            if (!known.contains(f)) {
-                return OpsResponse.error(HttpResponseStatus.BAD_REQUEST, "unknown field " + f + " (expected: " + known + ")",
-                        uri.path());
-            }
-        }
-        if (!n.path("port").canConvertToInt() || !n.path("port").isIntegralNumber()) {
-            return OpsResponse.error(HttpResponseStatus.BAD_REQUEST, "port: missing or not an integer", uri.path());
-        }
+        JsonNode n = body.json;
         Approval a;
         try {
             a = new Approval(text(n, "source_workload"), text(n, "target_workload"), n.path("port").asInt(),
@@ -153,6 +134,86 @@ public final class ApiRoutes {
         }
         sink.approve(a);
         return OpsResponse.json(HttpResponseStatus.CREATED, a.toJson());
+    }
+
+    /**
+     * Revokes an approval made through the API. The edge is named by the same fields as the approval's
+     * (a body, as for POST); a configuration approval is refused with 409, an edge with no approval 404.
+     */
+    private static OpsResponse revoke(Approval.Sink sink, FullHttpRequest req, QueryStringDecoder uri) throws Exception {
+        if (sink == null) {
+            return unavailable(uri);
+        }
+        Body body = body(req, uri, List.of("source_workload", "target_workload", "port", "protocol", "reason", "revoked_by"));
+        if (body.error != null) {
+            return body.error;
+        }
+        JsonNode n = body.json;
+        Approval edge;
+        String reason;
+        String revokedBy;
+        try {
+            reason = text(n, "reason");
+            revokedBy = text(n, "revoked_by");
+            edge = new Approval(text(n, "source_workload"), text(n, "target_workload"), n.path("port").asInt(),
+                    text(n, "protocol"), "", "");
+        } catch (IllegalArgumentException e) {
+            return OpsResponse.error(HttpResponseStatus.BAD_REQUEST, e.getMessage(), uri.path());
+        }
+        reason = reason == null ? "" : reason;
+        revokedBy = revokedBy == null ? "" : revokedBy;
+        return switch (sink.revoke(edge, revokedBy, reason)) {
+            case REVOKED -> {
+                Map<String, Object> m = new LinkedHashMap<>();
+                m.put("source_workload", edge.sourceWorkload());
+                m.put("target_workload", edge.targetWorkload());
+                m.put("port", edge.port());
+                m.put("protocol", edge.protocol());
+                m.put("revoked", true);
+                m.put("reason", reason);
+                m.put("revoked_by", revokedBy);
+                yield OpsResponse.json(HttpResponseStatus.OK, m);
+            }
+            case NOT_APPROVED -> OpsResponse.error(HttpResponseStatus.NOT_FOUND,
+                    "no approval of " + edge.describe() + " made through the API", uri.path());
+            case CONFIGURED -> OpsResponse.error(HttpResponseStatus.CONFLICT, edge.describe()
+                    + " is approved by configuration (detection.approved_edges): the API cannot revoke it;"
+                    + " remove it from detection.approved_edges and restart the collectors", uri.path());
+        };
+    }
+
+    /** A request's JSON object, or the error to answer. */
+    private record Body(JsonNode json, OpsResponse error) {
+    }
+
+    /** The JSON object body with only {@code known} fields and an integer port, or the 415 / 400 to answer. */
+    private static Body body(FullHttpRequest req, QueryStringDecoder uri, List<String> known) {
+        String type = req.headers().get(HttpHeaderNames.CONTENT_TYPE, "");
+        if (!type.toLowerCase(java.util.Locale.ROOT).startsWith("application/json")) {
+            return new Body(null, OpsResponse.error(HttpResponseStatus.UNSUPPORTED_MEDIA_TYPE,
+                    "content type " + (type.isEmpty() ? "missing" : type) + " (expected: application/json)", uri.path()));
+        }
+        JsonNode n;
+        try (ByteBufInputStream in = new ByteBufInputStream(req.content().duplicate())) {
+            n = JSON.readTree((java.io.InputStream) in);
+        } catch (IOException e) {
+            return new Body(null, OpsResponse.error(HttpResponseStatus.BAD_REQUEST, "body is not JSON", uri.path()));
+        }
+        if (n == null || !n.isObject()) {
+            return new Body(null, OpsResponse.error(HttpResponseStatus.BAD_REQUEST, "body is not a JSON object", uri.path()));
+        }
+        for (var it = n.fieldNames(); it.hasNext(); ) {
+            String f = it.next();
+            if (!known.contains(f)) {
+                return new Body(null, OpsResponse.error(HttpResponseStatus.BAD_REQUEST,
+                        "unknown field " + f + " (expected: " + known + ")", uri.path()));
+            }
+        }
+        if (!n.path("port").canConvertToInt() || !n.path("port").isIntegralNumber()) {
+            return new Body(null, OpsResponse.error(HttpResponseStatus.BAD_REQUEST, "port: missing or not an integer",
+                    uri.path()));
+        }
+        return new Body(n, null);
     }
 
     private static String text(JsonNode n, String field) {

@@ -38,8 +38,31 @@ public record Approval(String sourceWorkload, String targetWorkload, int port, S
                 "protocol", protocol, "reason", reason, "approved_by", approvedBy);
     }
 
-    /** Receives approvals (the detection engine): applies them and makes them durable. */
+    /** "source -> target port 5432/tcp", for messages. */
+    public String describe() {
+        return sourceWorkload + " -> " + targetWorkload + " port " + port + "/" + protocol;
+    }
+
+    /** What a revocation found. */
+    public enum Revocation {
+        /** The approval is revoked (or, with the approvals topic, the revocation is on it). */
+        REVOKED,
+        /** No approval of this edge made through the API is known. */
+        NOT_APPROVED,
+        /** The configuration (detection.approved_edges) approves this edge: the API cannot take that back. */
+        CONFIGURED
+    }
+
+    /** Receives approvals and revocations (the detection engine): applies them and makes them durable. */
     public interface Sink {
         void approve(Approval approval) throws Exception;
+
+        /**
+         * Revokes an approval made through the API, identified by its edge ({@code reason} and
+         * {@code approvedBy} of {@code edge} are not used).
+         *
+         * @param revokedBy who asked, and {@code reason} why: for the log, may be empty
+         */
+        Revocation revoke(Approval edge, String revokedBy, String reason) throws Exception;
     }
 }

@@ -252,6 +252,15 @@ public final class BaselineStore {
     }
 
     /**
+     * Revokes an approval made at run time: the edge is judged as any edge outside the baseline from
+     * now on (learning is not touched, so an edge learned before stays known). Approvals by
+     * configuration are in the settings, not here, and stay.
+     */
+    public boolean revoke(BaselineSettings.ApprovedEdge edge) {
+        return state.approved.remove(edge);
+    }
+
+    /**
      * The source container's activity, created on first sight (evicting the least recently active
      * container beyond the limit), with its window rolled forward to the flow's.
      */

@@ -29,6 +29,28 @@ class ApiRoutesTest {
     private static final ObjectMapper JSON = new ObjectMapper();
     private final HttpClient http = HttpClient.newHttpClient();
     private final List<Approval> approved = new ArrayList<>();
+    private final List<String> revokedBy = new ArrayList<>();
+    /** The approvals the API talks to: what was posted, and one edge the configuration approves. */
+    private final Approval.Sink approvals = new Approval.Sink() {
+        @Override
+        public void approve(Approval a) {
+            approved.add(a);
+        }
+
+        @Override
+        public Approval.Revocation revoke(Approval edge, String by, String reason) {
+            if (edge.sourceWorkload().equals("shop/web") && edge.targetWorkload().equals("kube-system/dns")) {
+                return Approval.Revocation.CONFIGURED;
+            }
+            boolean removed = approved.removeIf(a -> a.sourceWorkload().equals(edge.sourceWorkload())
+                    && a.targetWorkload().equals(edge.targetWorkload()) && a.port() == edge.port()
+                    && a.protocol().equals(edge.protocol()));
+            if (removed) {
+                revokedBy.add(by + ": " + reason);
+            }
+            return removed ? Approval.Revocation.REVOKED : Approval.Revocation.NOT_APPROVED;
+        }
+    };
     private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
     private OpsHttpServer server;
     private String base;
@@ -65,7 +87,7 @@ class ApiRoutesTest {
             }
         };
         OpsRoutes routes = new OpsRoutes();
-        ApiRoutes.register(routes, List.of(TOKEN), index, null, baseline, approved::add, registry);
+        ApiRoutes.register(routes, List.of(TOKEN), index, null, baseline, approvals, registry);
         server = new OpsHttpServer(new OpsHttpSettings("127.0.0.1", 0), routes, registry, "eastwatch.collector");
         InetSocketAddress addr = server.start();
         base = "http://127.0.0.1:" + addr.getPort();
@@ -88,6 +110,26 @@ class ApiRoutesTest {
         return http.send(HttpRequest.newBuilder(URI.create(base + path))
                 .header("Authorization", "Bearer " + TOKEN).header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private HttpResponse<String> delete(String body, String token, String type) throws Exception {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + "/api/v1/baseline/approvals"))
+                .method("DELETE", HttpRequest.BodyPublishers.ofString(body));
+        if (token != null) {
+            b.header("Authorization", "Bearer " + token);
+        }
+        if (type != null) {
+            b.header("Content-Type", type);
+        }
+        return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private HttpResponse<String> delete(String body) throws Exception {
+        return delete(body, TOKEN, "application/json");
+    }
+
+    private static String error(HttpResponse<String> r) throws Exception {
+        return JSON.readTree(r.body()).path("error").asText();
     }
 
     @Test
@@ -175,5 +217,54 @@ class ApiRoutesTest {
         assertEquals(1, approved.size(), "nothing else was approved");
         assertEquals(405, http.send(HttpRequest.newBuilder(URI.create(base + "/api/v1/baseline/approvals"))
                 .header("Authorization", "Bearer " + TOKEN).GET().build(), HttpResponse.BodyHandlers.ofString()).statusCode());
+    }
+
+    @Test
+    void revocationsAreAuthorizedValidatedAndAnswered() throws Exception {
+        String edge = "{\"source_workload\":\"shop/web\",\"target_workload\":\"shop/db\",\"port\":5432";
+        assertEquals(201, post("/api/v1/baseline/approvals", edge + ",\"approved_by\":\"ana\"}").statusCode());
+
+        assertEquals(401, delete(edge + "}", null, "application/json").statusCode());
+        assertEquals(401, delete(edge + "}", "wrong-token-0123456789", "application/json").statusCode());
+        assertEquals(1, approved.size(), "an unauthorized revocation changes nothing");
+
+        HttpResponse<String> r = delete("{\"source_workload\":\"shop/web\",\"port\":5432}");
+        assertEquals(400, r.statusCode());
+        assertTrue(error(r).startsWith("target_workload: missing"), r.body());
+        r = delete("{\"source_workload\":\"shop/web\",\"target_workload\":\"shop/db\"}");
+        assertEquals(400, r.statusCode());
+        assertTrue(error(r).startsWith("port: missing"), r.body());
+        r = delete(edge + ",\"protocol\":\"sctp\"}");
+        assertEquals(400, r.statusCode());
+        assertTrue(error(r).startsWith("protocol: sctp"), r.body());
+        r = delete(edge + ",\"approved_by\":\"ana\"}");
+        assertEquals(400, r.statusCode(), "the POST body's approver is not a revocation's field");
+        assertTrue(error(r).startsWith("unknown field approved_by"), r.body());
+        r = delete(edge + ",\"revoked_by\":7}");
+        assertEquals(400, r.statusCode());
+        assertTrue(error(r).startsWith("revoked_by: not a string"), r.body());
+        assertEquals(400, delete("[1]").statusCode());
+        assertEquals(415, delete(edge + "}", TOKEN, "text/plain").statusCode());
+        assertEquals(1, approved.size(), "no bad request revoked anything");
+
+        r = delete("{\"source_workload\":\"shop/web\",\"target_workload\":\"kube-system/dns\",\"port\":53,"
+                + "\"protocol\":\"udp\"}");
+        assertEquals(409, r.statusCode(), r.body());
+        assertEquals("shop/web -> kube-system/dns port 53/udp is approved by configuration (detection.approved_edges):"
+                + " the API cannot revoke it; remove it from detection.approved_edges and restart the collectors", error(r));
+
+        r = delete(edge + ",\"protocol\":\"udp\"}");
+        assertEquals(404, r.statusCode(), "an approval of 5432/tcp is not one of 5432/udp");
+        assertEquals("no approval of shop/web -> shop/db port 5432/udp made through the API", error(r));
+
+        r = delete(edge + ",\"revoked_by\":\"ana\",\"reason\":\"approved by mistake\"}");
+        assertEquals(200, r.statusCode(), r.body());
+        JsonNode body = JSON.readTree(r.body());
+        assertTrue(body.path("revoked").asBoolean());
+        assertEquals("tcp", body.path("protocol").asText());
+        assertEquals("ana", body.path("revoked_by").asText());
+        assertEquals(List.of("ana: approved by mistake"), revokedBy);
+        assertEquals(0, approved.size());
+        assertEquals(404, delete(edge + "}").statusCode(), "revoked once, then gone");
     }
 }

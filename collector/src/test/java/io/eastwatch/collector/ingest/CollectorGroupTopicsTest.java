@@ -7,13 +7,24 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.eastwatch.collector.CollectorApp;
+import io.eastwatch.collector.CollectorApprovals;
+import io.eastwatch.collector.CollectorBaselineView;
 import io.eastwatch.collector.CollectorSettings;
 import io.eastwatch.collector.alert.Alert;
+import io.eastwatch.collector.api.AlertIndex;
+import io.eastwatch.collector.api.ApiRoutes;
 import io.eastwatch.collector.baseline.BaselineSettings.ApprovedEdge;
 import io.eastwatch.collector.fixture.Containers;
 import io.eastwatch.collector.fixture.Flows;
+import io.eastwatch.daemon.ops.OpsHttpServer;
+import io.eastwatch.daemon.ops.OpsHttpSettings;
+import io.eastwatch.daemon.ops.OpsRoutes;
 import io.eastwatch.flow.v1.FlowRecord;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -44,8 +55,9 @@ import org.junit.jupiter.api.Test;
  * The group topics against a real embedded KRaft broker, two collectors per group over a flows
  * topic of two partitions keyed by source workload: the destination view lets the collector of the
  * scanner's partition use what the other collector's partition learned about the target (and
- * without the topic it cannot), and an approval posted to one collector silences the edge on the
- * other collector's partition, also after that collector restarts.
+ * without the topic it cannot), an approval posted to one collector silences the edge on the
+ * other collector's partition, also after that collector restarts, and its revocation through the
+ * first collector's API makes the edge alert again there, also after a restart.
  */
 class CollectorGroupTopicsTest {
 
@@ -106,7 +118,14 @@ class CollectorGroupTopicsTest {
                                   List<Alert> sink) {
         IngestSettings ingest = new IngestSettings(kafka.bootstrapServers(), group, flows, "alerts." + group,
                 "dlq." + group, "state." + group, instance, 200, 1_000_000L, 100_000);
-        return new CollectorApp(ingest, engineSettings(), registry, sink::add);
+        return collector(flows, group, instance, registry, sink, engineSettings());
+    }
+
+    static CollectorApp collector(String flows, String group, String instance, SimpleMeterRegistry registry,
+                                  List<Alert> sink, CollectorSettings settings) {
+        IngestSettings ingest = new IngestSettings(kafka.bootstrapServers(), group, flows, "alerts." + group,
+                "dlq." + group, "state." + group, instance, 200, 1_000_000L, 100_000);
+        return new CollectorApp(ingest, settings, registry, sink::add);
     }
 
     static final class Feed implements AutoCloseable {
@@ -371,5 +390,199 @@ class CollectorGroupTopicsTest {
             }
         }
         assertNull(c2again.failure());
+    }
+
+    static HttpResponse<String> revoke(HttpClient http, String base, String token, String body) throws Exception {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + "/api/v1/baseline/approvals"))
+                .header("Content-Type", "application/json").method("DELETE", HttpRequest.BodyPublishers.ofString(body));
+        if (token != null) {
+            b.header("Authorization", "Bearer " + token);
+        }
+        return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    static double revoked(SimpleMeterRegistry r) {
+        var c = r.find("eastwatch.collector.approvals.revoked").counter();
+        return c == null ? 0 : c.count();
+    }
+
+    /**
+     * Posted and revoked over HTTP at the collector that does not own the source's partition: the
+     * owner applies both, the edge alerts again (also from a container that used it while it was
+     * approved), a second revocation finds nothing (404) and a configuration approval is refused
+     * (409). The owner's snapshot carries the revocation: restarted without the approvals topic, so
+     * the snapshot is all it has, it still alerts on the edge.
+     */
+    @Test
+    void aRevocationAtOneCollectorReachesTheOthersPartitionAndItsSnapshot() throws Exception {
+        String flows = "flows.revoke";
+        String group = "g-revoke";
+        String topic = "approvals.revoke";
+        try (Admin admin = kafka.admin()) {
+            admin.createTopics(List.of(new NewTopic(flows, PARTITIONS, (short) 1))).all().get();
+        }
+        String src = "shop/billing";
+        int pq = partition(src);
+        String peer = named("shop/vault", pq, false);
+        String control = named("shop/audit", pq, true);
+        Containers vault = Containers.of(peer, 0, "1", "node-3", "10.244.3.40");
+        Containers audit = Containers.of(control, 0, "1", "node-3", "10.244.3.50");
+        List<Containers> billing = new ArrayList<>();
+        for (int i = 0; i < 8; i++) {
+            billing.add(Containers.of(src, i, "1", "node-1", "10.244.1." + (40 + i)));
+        }
+        ApprovedEdge edge = new ApprovedEdge(src, peer, 5432, 6);
+        ApprovedEdge configured = new ApprovedEdge(src, "kube-system/dns", 0, 0);
+        CollectorSettings settings = engineSettings();
+        settings = settings.withBaseline(settings.baseline().withApprovedEdges(List.of(configured)));
+        String approval = "{\"source_workload\":\"" + src + "\",\"target_workload\":\"" + peer + "\",\"port\":5432";
+
+        List<Alert> alerts = Collections.synchronizedList(new ArrayList<>());
+        List<SimpleMeterRegistry> registries = List.of(new SimpleMeterRegistry(), new SimpleMeterRegistry());
+        List<CollectorApp> apps = new ArrayList<>();
+        for (int i = 0; i < 2; i++) {
+            CollectorApp a = collector(flows, group, "r" + i, registries.get(i), alerts, settings);
+            a.approvalsTopic(topic);
+            apps.add(a);
+        }
+        HttpClient http = HttpClient.newHttpClient();
+        String token = "revoke-token-0123456789";
+        OpsHttpServer api = null;
+        CollectorApp restarted = null;
+        try (Feed feed = new Feed(flows)) {
+            apps.forEach(CollectorApp::start);
+            await("each collector owns one partition",
+                    () -> apps.get(0).assignedPartitions().size() == 1 && apps.get(1).assignedPartitions().size() == 1);
+            int o = apps.get(0).assignedPartitions().contains(pq) ? 0 : 1;
+            CollectorApp owner = apps.get(o);
+            CollectorApp other = apps.get(1 - o);
+            SimpleMeterRegistry ownerRegistry = registries.get(o);
+            SimpleMeterRegistry otherRegistry = registries.get(1 - o);
+            OpsRoutes routes = new OpsRoutes();
+            ApiRoutes.register(routes, List.of(token), new AlertIndex(100), null, new CollectorBaselineView(other),
+                    new CollectorApprovals(other, settings.baseline().approvedEdges()), otherRegistry);
+            api = new OpsHttpServer(new OpsHttpSettings("127.0.0.1", 0), routes, otherRegistry, "eastwatch.collector");
+            String base = "http://127.0.0.1:" + api.start().getPort();
+
+            List<FlowRecord> normal = new ArrayList<>();
+            for (int i = 0; i < 15; i++) {
+                long t = T0 + i * 10 * SEC;
+                normal.add(Flows.tcp(t, billing.get(0), vault, 8080, 3_000));
+                normal.add(Flows.tcp(t + 100, billing.get(1), vault, 8080, 3_000));
+                normal.add(Flows.tcp(t + 200, audit, vault, 8080, 3_000));
+            }
+            feed.send(normal);
+            await("learning processed", () -> caughtUp(group, flows));
+
+            HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(base + "/api/v1/baseline/approvals"))
+                    .header("Authorization", "Bearer " + token).header("Content-Type", "application/json")
+                    .POST(HttpRequest.BodyPublishers.ofString(approval + "}")).build(), HttpResponse.BodyHandlers.ofString());
+            assertEquals(201, r.statusCode(), r.body());
+            await("the owner of the source's partition applied the approval", () -> owner.approvedEdges().contains(edge));
+            // billing-2 uses the approved edge; billing-3 opens an edge nobody approved (it alerts: the marker)
+            feed.send(new ArrayList<>(List.of(Flows.tcp(T0 + 160 * SEC, billing.get(2), vault, 5432, 9_000),
+                    Flows.tcp(T0 + 161 * SEC, billing.get(3), audit, 5432, 9_000))));
+            await("the unapproved edge alerted", () -> alerted(alerts, billing.get(3).name(), "new-lateral-edge"));
+            assertFalse(alerted(alerts, billing.get(2).name(), "new-lateral-edge"), "approved: quiet");
+
+            assertEquals(401, revoke(http, base, null, approval + "}").statusCode());
+            r = revoke(http, base, token, approval + ",\"revoked_by\":\"ana\",\"reason\":\"approved by mistake\"}");
+            assertEquals(200, r.statusCode(), r.body());
+            await("the owner revoked it from its partition's engine", () -> revoked(ownerRegistry) == 1.0
+                    && !owner.approvedEdges().contains(edge));
+            await("the collector asked read its own tombstone", () -> revoked(otherRegistry) == 1.0);
+            assertEquals(404, revoke(http, base, token, approval + "}").statusCode(), "nothing left to revoke");
+            r = revoke(http, base, token, "{\"source_workload\":\"" + src + "\",\"target_workload\":\"kube-system/dns\","
+                    + "\"port\":53,\"protocol\":\"udp\"}");
+            assertEquals(409, r.statusCode(), r.body());
+            assertTrue(r.body().contains("detection.approved_edges"), r.body());
+            assertEquals(1.0, otherRegistry.get("eastwatch.collector.approvals.revoked.published").tag("outcome", "ok")
+                    .counter().count(), "only the one revocation was written");
+
+            // billing-4 is new to the edge; billing-2 used it while it was approved: both alert now
+            feed.send(new ArrayList<>(List.of(Flows.tcp(T0 + 170 * SEC, billing.get(4), vault, 5432, 9_000),
+                    Flows.tcp(T0 + 171 * SEC, billing.get(2), vault, 5432, 9_000))));
+            await("the revoked edge alerted for a new container",
+                    () -> alerted(alerts, billing.get(4).name(), "new-lateral-edge"));
+            await("and for the one that used it while approved",
+                    () -> alerted(alerts, billing.get(2).name(), "new-lateral-edge"));
+
+            // the other stops first (the owner takes its partition; the source's partition never leaves the
+            // owner), then the owner, whose last commit holds the snapshot; the restart reads no approvals topic
+            api.close();
+            api = null;
+            other.close();
+            await("the owner owns every partition", () -> owner.assignedPartitions().size() == PARTITIONS);
+            owner.close();
+            assertNull(owner.failure());
+            assertNull(other.failure());
+            restarted = collector(flows, group, "r" + o, new SimpleMeterRegistry(), alerts, settings);
+            restarted.start();
+            CollectorApp again = restarted;
+            await("the restarted collector owns every partition", () -> again.assignedPartitions().size() == PARTITIONS);
+            feed.send(new ArrayList<>(List.of(Flows.tcp(T0 + 180 * SEC, billing.get(5), vault, 5432, 9_000))));
+            await("the edge still alerts after the restart", () -> alerted(alerts, billing.get(5).name(), "new-lateral-edge"));
+            assertFalse(again.approvedEdges().contains(edge));
+        } finally {
+            if (api != null) {
+                api.close();
+            }
+            for (CollectorApp a : apps) {
+                a.close();
+            }
+            if (restarted != null) {
+                restarted.close();
+            }
+        }
+        assertNull(restarted.failure());
+    }
+
+    /** Without an approvals topic a revocation acts on the receiving collector's partitions, as an approval does. */
+    @Test
+    void withoutTheTopicARevocationActsOnThisCollectorsPartitions() throws Exception {
+        String flows = "flows.revoke-local";
+        try (Admin admin = kafka.admin()) {
+            admin.createTopics(List.of(new NewTopic(flows, PARTITIONS, (short) 1))).all().get();
+        }
+        String src = "shop/payroll";
+        Containers bank = Containers.of("shop/bank", 0, "1", "node-3", "10.244.3.60");
+        List<Containers> payroll = new ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            payroll.add(Containers.of(src, i, "1", "node-1", "10.244.1." + (60 + i)));
+        }
+        ApprovedEdge edge = new ApprovedEdge(src, "shop/bank", 5432, 6);
+        List<Alert> alerts = Collections.synchronizedList(new ArrayList<>());
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        CollectorApp app = collector(flows, "g-revoke-local", "solo", registry, alerts);
+        CollectorApprovals approvals = new CollectorApprovals(app, List.of());
+        try (Feed feed = new Feed(flows)) {
+            app.start();
+            await("the collector owns every partition", () -> app.assignedPartitions().size() == PARTITIONS);
+            List<FlowRecord> normal = new ArrayList<>();
+            for (int i = 0; i < 15; i++) {
+                normal.add(Flows.tcp(T0 + i * 10 * SEC, payroll.get(0), bank, 8080, 3_000));
+            }
+            feed.send(normal);
+            await("learning processed", () -> caughtUp("g-revoke-local", flows));
+            io.eastwatch.collector.api.Approval posted = new io.eastwatch.collector.api.Approval(src, "shop/bank", 5432,
+                    "tcp", "", "");
+            assertEquals(io.eastwatch.collector.api.Approval.Revocation.NOT_APPROVED, approvals.revoke(posted, "", ""));
+            approvals.approve(posted);
+            await("approved", () -> app.approvedEdges().contains(edge));
+            feed.send(new ArrayList<>(List.of(Flows.tcp(T0 + 160 * SEC, payroll.get(1), bank, 5432, 9_000),
+                    Flows.tcp(T0 + 161 * SEC, payroll.get(2), bank, 6379, 9_000))));
+            await("the unapproved edge alerted", () -> alerted(alerts, payroll.get(2).name(), "new-lateral-edge"));
+            assertFalse(alerted(alerts, payroll.get(1).name(), "new-lateral-edge"));
+
+            assertEquals(io.eastwatch.collector.api.Approval.Revocation.REVOKED, approvals.revoke(posted, "ana", "mistake"));
+            await("revoked in the engines", () -> !app.approvedEdges().contains(edge));
+            assertEquals(1.0, revoked(registry));
+            feed.send(new ArrayList<>(List.of(Flows.tcp(T0 + 170 * SEC, payroll.get(3), bank, 5432, 9_000))));
+            await("the revoked edge alerted", () -> alerted(alerts, payroll.get(3).name(), "new-lateral-edge"));
+            assertEquals(io.eastwatch.collector.api.Approval.Revocation.NOT_APPROVED, approvals.revoke(posted, "", ""));
+        } finally {
+            app.close();
+        }
+        assertNull(app.failure());
     }
 }

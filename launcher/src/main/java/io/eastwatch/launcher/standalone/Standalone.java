@@ -6,6 +6,7 @@ import io.eastwatch.agent.capture.DiscoverySettings;
 import io.eastwatch.agent.capture.InterfaceDiscovery;
 import io.eastwatch.agent.capture.NetInterface;
 import io.eastwatch.collector.CollectorApp;
+import io.eastwatch.collector.CollectorApprovals;
 import io.eastwatch.collector.CollectorBaselineView;
 import io.eastwatch.collector.CollectorSettings;
 import io.eastwatch.collector.alert.Alert;
@@ -14,7 +15,6 @@ import io.eastwatch.collector.api.AlertIndex;
 import io.eastwatch.collector.api.AlertIndexFeeder;
 import io.eastwatch.collector.api.AlertIndexMetrics;
 import io.eastwatch.collector.api.ApiRoutes;
-import io.eastwatch.collector.baseline.BaselineSettings;
 import io.eastwatch.collector.ingest.IngestSettings;
 import io.eastwatch.daemon.DaemonMetrics;
 import io.eastwatch.daemon.UsageException;
@@ -203,8 +203,7 @@ public final class Standalone implements AutoCloseable {
                         : OpsResponse.json(HttpResponseStatus.SERVICE_UNAVAILABLE, Map.of("ready", false, "lag",
                                 collector.lag())));
         ApiRoutes.register(routes, List.of(apiToken), index, null, new CollectorBaselineView(collector),
-                a -> collector.approve(new BaselineSettings.ApprovedEdge(a.sourceWorkload(), a.targetWorkload(),
-                        a.port(), protocolNumber(a.protocol()))), registry);
+                new CollectorApprovals(collector, detection.baseline().approvedEdges()), registry);
         collectorOps = new OpsHttpServer(new OpsHttpSettings(options.bindAddress(), options.apiPort()), routes, registry,
                 "eastwatch.collector");
         try {
@@ -579,13 +578,5 @@ public final class Standalone implements AutoCloseable {
             return s / 60 + " min";
         }
         return s + " s";
-    }
-
-    private static int protocolNumber(String protocol) {
-        return switch (protocol) {
-            case "udp" -> 17;
-            case "icmp" -> 1;
-            default -> 6;
-        };
     }
 }
