@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.sun.net.httpserver.HttpServer;
 import io.eastwatch.collector.CollectorConfig;
+import io.eastwatch.testkit.Lab;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -34,12 +35,12 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Every panel query of every dashboard returns data from a real Prometheus scraping a real agent
- * (live capture on the loopback interface) and a real collector (embedded Kafka), fed with real
- * traffic: ordinary connections between three "containers" (loopback addresses named by an
- * inventory) while the collector learns, then a port scan from one of them; then an operator approves
- * an edge through the API and records no collector wrote land on the group's approvals and
- * destinations topics. The collector runs with its default group topics (identity, destinations,
- * approvals). A dashboard panel that queries a metric nobody exports fails here.
+ * (live capture on the loopback interface; its Docker resolver watches the shared lab) and a real
+ * collector (embedded Kafka, default group topics: identity, destinations, approvals), fed with
+ * real traffic: ordinary connections between three "containers" (loopback addresses named by an
+ * inventory) while the collector learns, then a port scan from one of them; then an operator
+ * approves an edge through the API and records no collector wrote land on the group's approvals
+ * and destinations topics. A dashboard panel that queries a metric nobody exports fails here.
  */
 class DashboardQueriesTest {
     private static final String WEB_1 = "127.0.0.2";
@@ -50,6 +51,7 @@ class DashboardQueriesTest {
     @Test
     @Timeout(420)
     void everyPanelQueryReturnsData(@TempDir Path dir) throws Exception {
+        Lab.ensureUp();
         List<Process> daemons = new ArrayList<>();
         AtomicBoolean serving = new AtomicBoolean(true);
         HttpServer receiver = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
@@ -89,19 +91,20 @@ class DashboardQueriesTest {
                     """.formatted("a".repeat(64), WEB_1, "b".repeat(64), WEB_2, "c".repeat(64), DB_1));
             int agentPort = freePort();
             int collectorPort = freePort();
-            // the agent captures the test's "containers" on lo, not its own Kafka and scrape traffic
+            // the agent captures the test's "containers" on lo, not its own Kafka and scrape traffic; its
+            // Docker resolver watches the shared lab (whose containers it announces on the identity topic)
             Path agentYaml = dir.resolve("agent.yaml");
             Files.writeString(agentYaml, """
                     agent: {id: dash-agent, host: node-1}
                     capture: {auto_discover: false, interfaces: [lo], bpf_filter: "tcp and not port %d and not port %d and not port %d"}
-                    identity: {docker: {enabled: false}, proc: {enabled: false}, inventory: {file: %s}, grace_period: 1s}
+                    identity: {docker: {enabled: true, socket: %s}, proc: {enabled: false}, inventory: {file: %s}, grace_period: 1s}
                     export:
                       kafka: {bootstrap_servers: [%s]}
                       state_dir: %s
                       spool: {dir: %s}
                       heartbeat_interval: 1s
                     ops: {bind_address: 127.0.0.1, port: %d}
-                    """.formatted(kafkaPort(kafka), agentPort, collectorPort, inventory, kafka.bootstrapServers(), dir.resolve("state"),
+                    """.formatted(kafkaPort(kafka), agentPort, collectorPort, Lab.SOCKET, inventory, kafka.bootstrapServers(), dir.resolve("state"),
                     dir.resolve("spool"), agentPort));
             Path collectorYaml = dir.resolve("collector.yaml");
             Files.writeString(collectorYaml, """
