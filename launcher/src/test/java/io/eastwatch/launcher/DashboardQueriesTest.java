@@ -1,31 +1,46 @@
 package io.eastwatch.launcher;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.sun.net.httpserver.HttpServer;
+import io.eastwatch.collector.CollectorConfig;
+import io.eastwatch.testkit.Lab;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Every panel query of every dashboard returns data from a real Prometheus scraping a real agent
- * (live capture on the loopback interface) and a real collector (embedded Kafka), fed with real
- * traffic: ordinary connections between three "containers" (loopback addresses named by an
- * inventory) while the collector learns, then a port scan from one of them. A dashboard panel that
- * queries a metric nobody exports fails here.
+ * (live capture on the loopback interface; its Docker resolver watches the shared lab) and a real
+ * collector (embedded Kafka, default group topics: identity, destinations, approvals), fed with
+ * real traffic: ordinary connections between three "containers" (loopback addresses named by an
+ * inventory) while the collector learns, then a port scan from one of them; then an operator
+ * approves an edge through the API and records no collector wrote land on the group's approvals
+ * and destinations topics. A dashboard panel that queries a metric nobody exports fails here.
  */
 class DashboardQueriesTest {
     private static final String WEB_1 = "127.0.0.2";
@@ -36,6 +51,7 @@ class DashboardQueriesTest {
     @Test
     @Timeout(420)
     void everyPanelQueryReturnsData(@TempDir Path dir) throws Exception {
+        Lab.ensureUp();
         List<Process> daemons = new ArrayList<>();
         AtomicBoolean serving = new AtomicBoolean(true);
         HttpServer receiver = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
@@ -75,19 +91,20 @@ class DashboardQueriesTest {
                     """.formatted("a".repeat(64), WEB_1, "b".repeat(64), WEB_2, "c".repeat(64), DB_1));
             int agentPort = freePort();
             int collectorPort = freePort();
-            // the agent captures the test's "containers" on lo, not its own Kafka and scrape traffic
+            // the agent captures the test's "containers" on lo, not its own Kafka and scrape traffic; its
+            // Docker resolver watches the shared lab (whose containers it announces on the identity topic)
             Path agentYaml = dir.resolve("agent.yaml");
             Files.writeString(agentYaml, """
                     agent: {id: dash-agent, host: node-1}
                     capture: {auto_discover: false, interfaces: [lo], bpf_filter: "tcp and not port %d and not port %d and not port %d"}
-                    identity: {docker: {enabled: false}, proc: {enabled: false}, inventory: {file: %s}, grace_period: 1s}
+                    identity: {docker: {enabled: true, socket: %s}, proc: {enabled: false}, inventory: {file: %s}, grace_period: 1s}
                     export:
                       kafka: {bootstrap_servers: [%s]}
                       state_dir: %s
                       spool: {dir: %s}
                       heartbeat_interval: 1s
                     ops: {bind_address: 127.0.0.1, port: %d}
-                    """.formatted(kafkaPort(kafka), agentPort, collectorPort, inventory, kafka.bootstrapServers(), dir.resolve("state"),
+                    """.formatted(kafkaPort(kafka), agentPort, collectorPort, Lab.SOCKET, inventory, kafka.bootstrapServers(), dir.resolve("state"),
                     dir.resolve("spool"), agentPort));
             Path collectorYaml = dir.resolve("collector.yaml");
             Files.writeString(collectorYaml, """
@@ -118,6 +135,19 @@ class DashboardQueriesTest {
                     Thread.sleep(3000);
                 }
                 assertTrue(alerted(prometheus), "the scan raised an alert (logs in " + dir + ")");
+                // the group topics' panels: an operator approves an edge through the API, and records no
+                // collector wrote land on the approvals topic (a tombstone: an attempted revocation) and on
+                // the destinations topic (undecodable); the collector counts and ignores them
+                approve(collectorPort);
+                try (KafkaProducer<byte[], byte[]> producer = producer(kafka.bootstrapServers())) {
+                    producer.send(new ProducerRecord<>(CollectorConfig.DEFAULT_APPROVALS_TOPIC, bytes("shop/web|shop/db|5432|tcp"),
+                            null)).get(15, TimeUnit.SECONDS);
+                    producer.send(new ProducerRecord<>(CollectorConfig.DEFAULT_DESTINATIONS_TOPIC, bytes("eastwatch.flows/0"),
+                            bytes("not a destination summary"))).get(15, TimeUnit.SECONDS);
+                }
+                awaitSeries(prometheus, "eastwatch_collector_approvals_published_total{outcome=\"ok\"}",
+                        "eastwatch_collector_approvals_invalid_total{reason=\"tombstone\"}",
+                        "eastwatch_collector_destinations_summaries_invalid_total{reason=\"decode\"}");
                 Thread.sleep(8000); // rates need two scrapes after the alert; the index refreshes every 5 s
                 List<String> empty = new ArrayList<>();
                 for (DashboardFiles.Query q : DashboardFiles.queries()) {
@@ -138,6 +168,39 @@ class DashboardQueriesTest {
             }
             receiver.stop(0);
         }
+    }
+
+    /** Approves the edge the web replicas learned, as an operator would through the API. */
+    private static void approve(int collectorPort) throws Exception {
+        HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                        URI.create("http://127.0.0.1:" + collectorPort + "/api/v1/baseline/approvals"))
+                .header("Authorization", "Bearer " + TOKEN).header("Content-Type", "application/json")
+                .timeout(Duration.ofSeconds(30))
+                .POST(HttpRequest.BodyPublishers.ofString("{\"source_workload\":\"shop/web\",\"target_workload\":\"shop/db\","
+                        + "\"port\":5432,\"protocol\":\"tcp\",\"reason\":\"dashboard test\",\"approved_by\":\"test\"}"))
+                .build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(201, r.statusCode(), "approval: " + r.body());
+    }
+
+    /** Waits until Prometheus has scraped each series (created on first use by the collector). */
+    private static void awaitSeries(PrometheusProcess prometheus, String... series) throws Exception {
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        for (String s : series) {
+            while (prometheus.query(s).isEmpty()) {
+                assertTrue(System.nanoTime() < deadline, "not scraped within 30 s: " + s);
+                Thread.sleep(250);
+            }
+        }
+    }
+
+    private static KafkaProducer<byte[], byte[]> producer(String bootstrap) {
+        Properties p = new Properties();
+        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        return new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer());
+    }
+
+    private static byte[] bytes(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
     }
 
     private static boolean alerted(PrometheusProcess prometheus) throws Exception {

@@ -10,19 +10,25 @@ import java.nio.file.Path;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
 /**
  * Grafana is not packaged here, so the dashboards are checked structurally: fixed uids, unique
- * panel ids, every panel on the provisioned datasource with at least one query, a sane grid; the
- * queries themselves run against a real Prometheus in {@link DashboardQueriesTest}.
+ * panel ids, every panel on the provisioned datasource with at least one query and a description
+ * (what it shows, what to do when it looks wrong), a sane grid; the queries themselves run against
+ * a real Prometheus in {@link DashboardQueriesTest}.
  */
 class DashboardStructureTest {
+    private static final Pattern GROUPING = Pattern.compile("\\b(?:by|without)\\s*\\(([^)]*)\\)");
+    private static final Set<String> UNBOUNDED = Set.of("agent", "agent_id", "ip", "address", "addr", "port", "container",
+            "src", "dst", "peer");
 
     @Test
     void dashboardsAreWellFormed() throws Exception {
         List<Path> files = DashboardFiles.files();
-        assertEquals(3, files.size(), "SOC overview, agent health, pipeline: " + files);
+        assertEquals(4, files.size(), "SOC overview, agent health, pipeline, collector group: " + files);
         Set<String> uids = new HashSet<>();
         String provisioning = Files.readString(DashboardFiles.dir().resolve("provisioning/datasources/eastwatch.yaml"));
         for (Path f : files) {
@@ -38,9 +44,17 @@ class DashboardStructureTest {
                 String ds = p.path("datasource").path("uid").asText();
                 assertTrue(provisioning.contains("uid: " + ds), where + ": datasource " + ds + " is provisioned");
                 assertTrue(p.path("targets").size() > 0, where + ": has a query");
+                assertFalse(p.path("description").asText().isBlank(), where + ": description for the operator");
                 for (JsonNode t : p.path("targets")) {
                     assertFalse(t.path("expr").asText().isBlank(), where + ": empty expr");
                     assertTrue(t.path("expr").asText().contains("eastwatch_"), where + ": queries eastwatch metrics");
+                    Matcher by = GROUPING.matcher(t.path("expr").asText());
+                    while (by.find()) {
+                        for (String label : by.group(1).split(",")) {
+                            assertFalse(UNBOUNDED.contains(label.strip()), where + ": grouped by " + label.strip()
+                                    + ", a per-agent or per-address series (panels aggregate; tags are bounded)");
+                        }
+                    }
                 }
                 JsonNode g = p.path("gridPos");
                 assertTrue(g.path("w").asInt() > 0 && g.path("w").asInt() + g.path("x").asInt() <= 24, where + ": grid width");
