@@ -39,7 +39,7 @@ import org.junit.jupiter.api.io.TempDir;
  * collector (embedded Kafka, default group topics: identity, destinations, approvals), fed with
  * real traffic: ordinary connections between three "containers" (loopback addresses named by an
  * inventory) while the collector learns, then a port scan from one of them; then an operator
- * approves an edge through the API and records no collector wrote land on the group's approvals
+ * approves an edge through the API and revokes it, and records no collector wrote land on the group's approvals
  * and destinations topics. A dashboard panel that queries a metric nobody exports fails here.
  */
 class DashboardQueriesTest {
@@ -135,18 +135,21 @@ class DashboardQueriesTest {
                     Thread.sleep(3000);
                 }
                 assertTrue(alerted(prometheus), "the scan raised an alert (logs in " + dir + ")");
-                // the group topics' panels: an operator approves an edge through the API, and records no
-                // collector wrote land on the approvals topic (a tombstone: an attempted revocation) and on
-                // the destinations topic (undecodable); the collector counts and ignores them
+                // the group topics' panels: an operator approves an edge through the API and revokes it, and
+                // records no collector wrote land on the approvals topic (a tombstone whose key names no edge)
+                // and on the destinations topic (undecodable); the collector counts and ignores them
                 approve(collectorPort);
+                revoke(collectorPort);
                 try (KafkaProducer<byte[], byte[]> producer = producer(kafka.bootstrapServers())) {
-                    producer.send(new ProducerRecord<>(CollectorConfig.DEFAULT_APPROVALS_TOPIC, bytes("shop/web|shop/db|5432|tcp"),
+                    producer.send(new ProducerRecord<>(CollectorConfig.DEFAULT_APPROVALS_TOPIC, bytes("not an edge"),
                             null)).get(15, TimeUnit.SECONDS);
                     producer.send(new ProducerRecord<>(CollectorConfig.DEFAULT_DESTINATIONS_TOPIC, bytes("eastwatch.flows/0"),
                             bytes("not a destination summary"))).get(15, TimeUnit.SECONDS);
                 }
                 awaitSeries(prometheus, "eastwatch_collector_approvals_published_total{outcome=\"ok\"}",
-                        "eastwatch_collector_approvals_invalid_total{reason=\"tombstone\"}",
+                        "eastwatch_collector_approvals_revoked_published_total{outcome=\"ok\"}",
+                        "eastwatch_collector_approvals_revoked_total",
+                        "eastwatch_collector_approvals_invalid_total{reason=\"tombstone-key\"}",
                         "eastwatch_collector_destinations_summaries_invalid_total{reason=\"decode\"}");
                 Thread.sleep(8000); // rates need two scrapes after the alert; the index refreshes every 5 s
                 List<String> empty = new ArrayList<>();
@@ -180,6 +183,28 @@ class DashboardQueriesTest {
                         + "\"port\":5432,\"protocol\":\"tcp\",\"reason\":\"dashboard test\",\"approved_by\":\"test\"}"))
                 .build(), HttpResponse.BodyHandlers.ofString());
         assertEquals(201, r.statusCode(), "approval: " + r.body());
+    }
+
+    /** Revokes that approval through the API (it is read back from the approvals topic first). */
+    private static void revoke(int collectorPort) throws Exception {
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (true) {
+            HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                            URI.create("http://127.0.0.1:" + collectorPort + "/api/v1/baseline/approvals"))
+                    .header("Authorization", "Bearer " + TOKEN).header("Content-Type", "application/json")
+                    .timeout(Duration.ofSeconds(30))
+                    .method("DELETE", HttpRequest.BodyPublishers.ofString("{\"source_workload\":\"shop/web\","
+                            + "\"target_workload\":\"shop/db\",\"port\":5432,\"protocol\":\"tcp\",\"reason\":\"dashboard test\","
+                            + "\"revoked_by\":\"test\"}"))
+                    .build(), HttpResponse.BodyHandlers.ofString());
+            if (r.statusCode() == 200) {
+                return;
+            }
+            // 404 until the collector has read its own approval back from the topic
+            assertEquals(404, r.statusCode(), "revocation: " + r.body());
+            assertTrue(System.nanoTime() < deadline, "the approval was not read back within 30 s: " + r.body());
+            Thread.sleep(200);
+        }
     }
 
     /** Waits until Prometheus has scraped each series (created on first use by the collector). */
