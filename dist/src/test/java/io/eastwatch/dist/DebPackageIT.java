@@ -74,9 +74,21 @@ class DebPackageIT {
         assertEquals("drwxr-x---", mode(files, "/etc/eastwatch/"));
         assertEquals("-rw-r-----", mode(files, "/etc/eastwatch/agent.yaml"));
         assertEquals("-rw-r-----", mode(files, "/etc/eastwatch/collector.yaml"));
-        for (String doc : List.of("README.md", "config-agent.md", "config-collector.md", "alerts.md")) {
+        for (String doc : List.of("README.md", "config-agent.md", "config-collector.md", "alerts.md",
+                "examples/provisioning/dashboards/eastwatch.yaml", "examples/provisioning/datasources/eastwatch.yaml",
+                "examples/prometheus/prometheus.yml")) {
             assertTrue(files.containsKey("/usr/share/doc/eastwatch/" + doc), doc);
         }
+        // the Grafana dashboards where the example provisioning looks for them
+        try (var shipped = Files.list(Build.DEPLOY.resolveSibling("dashboards"))) {
+            List<String> json = shipped.map(p -> p.getFileName().toString()).filter(n -> n.endsWith(".json")).sorted().toList();
+            assertEquals(4, json.size(), json.toString());
+            for (String d : json) {
+                assertEquals("-rw-r--r--", mode(files, "/usr/share/eastwatch/dashboards/" + d), d);
+            }
+        }
+        assertTrue(Files.readString(Build.DEPLOY.resolveSibling("dashboards").resolve("provisioning/dashboards/eastwatch.yaml"))
+                .contains("path: /usr/share/eastwatch/dashboards"), "the provisioning example points at the installed folder");
 
         List<String> packagedJars = files.keySet().stream()
                 .filter(p -> p.startsWith("/usr/share/eastwatch/lib/") && p.endsWith(".jar"))

@@ -36,6 +36,10 @@ class TarballIT {
                     lib.map(p -> p.getFileName().toString()).sorted().toList());
         }
         assertTrue(Files.isExecutable(home.resolve("bin/eastwatch")));
+        for (String d : List.of("eastwatch-soc.json", "eastwatch-agent.json", "eastwatch-pipeline.json", "eastwatch-group.json",
+                "provisioning/dashboards/eastwatch.yaml", "provisioning/datasources/eastwatch.yaml", "prometheus/prometheus.yml")) {
+            assertTrue(Files.isRegularFile(home.resolve("dashboards").resolve(d)), d);
+        }
 
         assertEquals("eastwatch " + Build.VERSION,
                 Command.run(home.resolve("bin/eastwatch").toString(), "--version").ok().out().strip());
