@@ -115,7 +115,8 @@ public final class IdentityAnnouncer implements AutoCloseable {
         this.failed = Counter.builder("eastwatch.agent.identity.announcements").tags(Tags.of("outcome", "failed"))
                 .description("Announcements of this host's containers on the identity topic").register(registry);
         this.truncated = Counter.builder("eastwatch.agent.identity.announcements.truncated")
-                .description("Announcements that left addresses out (more than identity.announce.max_addresses)")
+                .description("Announcements that left addresses out (a host holding more than " + settings.maxAddresses()
+                        + " container addresses: the record stays under Kafka's 1 MB default)")
                 .register(registry);
         registry.gauge("eastwatch.agent.identity.announced.addresses", announced);
         this.timer = Executors.newSingleThreadScheduledExecutor(r -> {
