@@ -240,7 +240,7 @@ public final class ReplayCommand {
             if (own != null) {
                 own.close();
             }
-            deleteTree(work);
+            Trees.delete(work, "replay");
         }
     }
 
@@ -544,23 +544,6 @@ public final class ReplayCommand {
             if (file != null) {
                 file.close();
             }
-        }
-    }
-
-    private static void deleteTree(Path root) {
-        if (!Files.exists(root)) {
-            return;
-        }
-        try (var paths = Files.walk(root)) {
-            paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> {
-                try {
-                    Files.deleteIfExists(p);
-                } catch (IOException e) {
-                    LOG.warn("replay: cannot delete {}: {}", p, e.getMessage());
-                }
-            });
-        } catch (IOException e) {
-            LOG.warn("replay: cannot clean up {}: {}", root, e.getMessage());
         }
     }
 }

@@ -1,6 +1,7 @@
 package io.eastwatch.launcher.lab;
 
 import io.eastwatch.collector.alert.Alert;
+import io.eastwatch.launcher.Trees;
 import io.eastwatch.launcher.standalone.AlertConsole;
 import io.eastwatch.launcher.standalone.Standalone;
 import io.eastwatch.launcher.standalone.StandaloneOptions;
@@ -15,13 +16,11 @@ import java.time.LocalTime;
 import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -210,7 +209,7 @@ final class LabRun {
             teardown();
             Duration down = since(t3);
             removeHook(hook);
-            deleteTree(data);
+            Trees.delete(data, "lab");
             say(String.format("phases: up %s, eastwatch start + learning %s, attack to verdict %s, teardown %s;"
                             + " host memory used %d MB before, %d MB at peak; eastwatch JVM RSS %d MB",
                     up == null ? "-" : secs(up), learning == null ? "-" : secs(learning),
@@ -341,19 +340,5 @@ final class LabRun {
 
     private static long kb(String line) {
         return Long.parseLong(line.replaceAll("[^0-9]", ""));
-    }
-
-    private static void deleteTree(Path root) {
-        try (Stream<Path> paths = Files.walk(root)) {
-            paths.sorted(Comparator.reverseOrder()).forEach(p -> {
-                try {
-                    Files.deleteIfExists(p);
-                } catch (IOException e) {
-                    LOG.warn("lab: cannot delete {}: {}", p, e.getMessage());
-                }
-            });
-        } catch (IOException e) {
-            LOG.warn("lab: cannot clean up {}: {}", root, e.getMessage());
-        }
     }
 }
