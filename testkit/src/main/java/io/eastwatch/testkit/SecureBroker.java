@@ -13,7 +13,6 @@ import org.apache.kafka.clients.admin.ScramMechanism;
 import org.apache.kafka.clients.admin.UserScramCredentialUpsertion;
 import org.apache.kafka.common.network.ListenerName;
 import org.apache.kafka.common.test.KafkaClusterTestKit;
-import org.apache.kafka.common.test.TestKitNodes;
 
 /**
  * A private CA ({@link TestPki}: the broker's certificate for localhost and 127.0.0.1, a client
@@ -59,8 +58,7 @@ public final class SecureBroker implements AutoCloseable {
         TestPki.writeKeystore(brokerKeystore, ca.issue("localhost", new String[] {"localhost"},
                 new byte[][] {{127, 0, 0, 1}}), BROKER_PASSWORD);
 
-        kafka = new KafkaClusterTestKit.Builder(new TestKitNodes.Builder().setCombined(true)
-                .setNumBrokerNodes(1).setNumControllerNodes(1).build())
+        kafka = TestBroker.start(TestBroker.singleNode(2)
                 // the test kit's own listeners keep their pre-bound ports; the others bind any free port
                 .setConfigProp("listeners", "EXTERNAL://localhost:0,CONTROLLER://localhost:0,SSL://localhost:0,"
                         + "MTLS://localhost:0,SASL_SSL://localhost:0")
@@ -76,17 +74,7 @@ public final class SecureBroker implements AutoCloseable {
                 .setConfigProp("listener.name.mtls.ssl.client.auth", "required")
                 .setConfigProp("sasl.enabled.mechanisms", "SCRAM-SHA-512")
                 .setConfigProp("listener.name.sasl_ssl.scram-sha-512.sasl.jaas.config",
-                        "org.apache.kafka.common.security.scram.ScramLoginModule required;")
-                .setConfigProp("offsets.topic.replication.factor", "1")
-                .setConfigProp("offsets.topic.num.partitions", "2")
-                .setConfigProp("transaction.state.log.replication.factor", "1")
-                .setConfigProp("transaction.state.log.min.isr", "1")
-                .setConfigProp("transaction.state.log.num.partitions", "2")
-                .setConfigProp("group.initial.rebalance.delay.ms", "0")
-                .build();
-        kafka.format();
-        kafka.startup();
-        kafka.waitForReadyBrokers();
+                        "org.apache.kafka.common.security.scram.ScramLoginModule required;"));
     }
 
     /** localhost:port of one listener (SSL, MTLS, SASL_SSL). */

@@ -20,6 +20,7 @@ import io.eastwatch.daemon.ops.OpsHttpServer;
 import io.eastwatch.daemon.ops.OpsHttpSettings;
 import io.eastwatch.daemon.ops.OpsRoutes;
 import io.eastwatch.flow.v1.FlowRecord;
+import io.eastwatch.testkit.TestBroker;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -45,7 +46,6 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.test.KafkaClusterTestKit;
-import org.apache.kafka.common.test.TestKitNodes;
 import org.apache.kafka.common.utils.Utils;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -68,18 +68,7 @@ class CollectorGroupTopicsTest {
 
     @BeforeAll
     static void startBroker() throws Exception {
-        kafka = new KafkaClusterTestKit.Builder(new TestKitNodes.Builder().setCombined(true)
-                .setNumBrokerNodes(1).setNumControllerNodes(1).build())
-                .setConfigProp("offsets.topic.replication.factor", "1")
-                .setConfigProp("offsets.topic.num.partitions", "2")
-                .setConfigProp("transaction.state.log.replication.factor", "1")
-                .setConfigProp("transaction.state.log.min.isr", "1")
-                .setConfigProp("transaction.state.log.num.partitions", "2")
-                .setConfigProp("group.initial.rebalance.delay.ms", "0")
-                .build();
-        kafka.format();
-        kafka.startup();
-        kafka.waitForReadyBrokers();
+        kafka = TestBroker.start(TestBroker.singleNode(2));
         try (Admin admin = kafka.admin()) {
             admin.createTopics(List.of(new NewTopic("flows.dst", PARTITIONS, (short) 1),
                     new NewTopic("flows.appr", PARTITIONS, (short) 1))).all().get();
