@@ -7,6 +7,7 @@ import io.eastwatch.collector.CollectorSettings;
 import io.eastwatch.collector.DetectionEngine;
 import io.eastwatch.collector.alert.Alert;
 import io.eastwatch.collector.fixture.Containers;
+import io.eastwatch.collector.fixture.EngineRun;
 import io.eastwatch.collector.fixture.Flows;
 import io.eastwatch.flow.v1.FlowRecord;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -45,13 +46,11 @@ class BruteForceOutageTest {
             }
         }
         flows.addAll(extra);
-        flows.sort((a, b) -> Long.compare(a.getLastTsUs(), b.getLastTsUs()));
-        flows.forEach(engine::onFlow);
+        EngineRun.feed(engine, flows);
         engine.finish();
         Set<String> out = new TreeSet<>();
         for (Alert a : alerts) {
-            if (a.detector().equals(BruteForceDetector.NAME)
-                    || a.stages().stream().anyMatch(s -> s.detector().equals(BruteForceDetector.NAME))) {
+            if (EngineRun.involves(a, BruteForceDetector.NAME)) {
                 out.add(a.source().name());
             }
         }

@@ -7,6 +7,7 @@ import io.eastwatch.collector.CollectorSettings;
 import io.eastwatch.collector.DetectionEngine;
 import io.eastwatch.collector.alert.Alert;
 import io.eastwatch.collector.fixture.Containers;
+import io.eastwatch.collector.fixture.EngineRun;
 import io.eastwatch.collector.fixture.Flows;
 import io.eastwatch.flow.v1.FlowRecord;
 import io.eastwatch.flow.v1.Outcome;
@@ -66,8 +67,7 @@ class PortMigrationTest {
     Set<String> newEdgeAlerts() {
         Set<String> out = new TreeSet<>();
         for (Alert a : alerts) {
-            if (a.detector().equals(NewEdgeDetector.NAME)
-                    || a.stages().stream().anyMatch(s -> s.detector().equals(NewEdgeDetector.NAME))) {
+            if (EngineRun.involves(a, NewEdgeDetector.NAME)) {
                 out.add(a.source().name());
             }
         }
@@ -88,8 +88,7 @@ class PortMigrationTest {
             }
         }
         flows.addAll(extra);
-        flows.sort((a, b) -> Long.compare(a.getLastTsUs(), b.getLastTsUs()));
-        flows.forEach(engine::onFlow);
+        EngineRun.feed(engine, flows);
         engine.finish();
     }
 

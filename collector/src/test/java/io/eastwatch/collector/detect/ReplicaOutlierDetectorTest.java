@@ -8,6 +8,7 @@ import io.eastwatch.collector.CollectorSettings;
 import io.eastwatch.collector.DetectionEngine;
 import io.eastwatch.collector.alert.Alert;
 import io.eastwatch.collector.fixture.Containers;
+import io.eastwatch.collector.fixture.EngineRun;
 import io.eastwatch.collector.fixture.Flows;
 import io.eastwatch.flow.v1.FlowRecord;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -66,15 +67,13 @@ class ReplicaOutlierDetectorTest {
     }
 
     void feed(List<FlowRecord> flows) {
-        flows.sort((a, b) -> Long.compare(a.getLastTsUs(), b.getLastTsUs()));
-        flows.forEach(engine::onFlow);
+        EngineRun.feed(engine, flows);
     }
 
     List<String> replicaOutlierAlerts() {
         List<String> out = new ArrayList<>();
         for (Alert a : alerts) {
-            boolean ro = a.detector().equals(ReplicaOutlierDetector.NAME)
-                    || a.stages().stream().anyMatch(s -> s.detector().equals(ReplicaOutlierDetector.NAME));
+            boolean ro = EngineRun.involves(a, ReplicaOutlierDetector.NAME);
             if (ro) {
                 out.add(a.source().name() + ": " + a.summary());
             }
