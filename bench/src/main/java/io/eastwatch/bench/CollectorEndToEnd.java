@@ -157,8 +157,10 @@ public final class CollectorEndToEnd {
                 String stat = Files.readString(t.toPath().resolve("stat"));
                 String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
                 out.merge(name, Long.parseLong(f[11]) + Long.parseLong(f[12]), Long::sum);
-            } catch (java.io.IOException | RuntimeException e) {
+            } catch (java.nio.file.NoSuchFileException e) {
                 // the thread ended between the listing and the read
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
             }
         }
         return out;

@@ -29,7 +29,7 @@ final class FlowDeduplicator {
     private long[] agents = new long[INITIAL_SLOTS];
     private int mask = INITIAL_SLOTS - 1;
     /** Keys in insertion order: a plain array until {@code capacity} entries, then a ring. */
-    private long[] order = new long[Math.min(capacity(INITIAL_SLOTS), 1 << 11)];
+    private long[] order = new long[loadLimit(INITIAL_SLOTS)];
     private int oldest;
     private int size;
 
@@ -50,7 +50,8 @@ final class FlowDeduplicator {
         }
     }
 
-    private static int capacity(int slots) {
+    /** Entries a table of this many slots takes before it grows (linear probing stays short at half full). */
+    private static int loadLimit(int slots) {
         return slots / 2;
     }
 
@@ -103,7 +104,7 @@ final class FlowDeduplicator {
             order[oldest] = key;
             oldest = oldest + 1 == capacity ? 0 : oldest + 1;
         } else {
-            if (size + 1 > capacity(keys.length) && keys.length < maxSlots) {
+            if (size + 1 > loadLimit(keys.length) && keys.length < maxSlots) {
                 grow();
             }
             if (size == order.length) {
