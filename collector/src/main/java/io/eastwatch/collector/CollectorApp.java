@@ -3,11 +3,23 @@ package io.eastwatch.collector;
 import io.eastwatch.collector.alert.Alert;
 import io.eastwatch.collector.alert.AlertJson;
 import io.eastwatch.collector.alert.AlertSink;
+import io.eastwatch.collector.baseline.BaselineSettings;
+import io.eastwatch.collector.baseline.RemoteDestinations;
+import io.eastwatch.collector.ingest.CompactedTopicReader;
+import io.eastwatch.collector.ingest.DestinationPublisher;
+import io.eastwatch.collector.ingest.DestinationView;
+import io.eastwatch.collector.ingest.DestinationViewSettings;
+import io.eastwatch.collector.ingest.FleetDirectory;
+import io.eastwatch.collector.ingest.GroupApprovals;
+import io.eastwatch.collector.ingest.IdentityTopicReader;
 import io.eastwatch.collector.ingest.IngestMetrics;
 import io.eastwatch.collector.ingest.IngestSettings;
 import io.eastwatch.collector.ingest.PartitionIngest;
+import io.eastwatch.collector.ingest.PartitionSnapshot;
 import io.eastwatch.collector.ingest.SnapshotStore;
 import io.eastwatch.collector.ingest.TopicSetup;
+import io.eastwatch.daemon.kafka.KafkaAuthFailure;
+import io.eastwatch.daemon.kafka.KafkaSecurity;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.nio.charset.StandardCharsets;
@@ -22,7 +34,13 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Properties;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
@@ -66,8 +84,8 @@ public final class CollectorApp implements AutoCloseable {
     private final Map<Integer, Long> positions = new HashMap<>();
     private final Set<Integer> dirty = new HashSet<>();
     /** Alerts raised by each partition's pipeline, published by the consume thread after each step. */
-    private final Map<Integer, List<Alert>> pendingAlerts = new java.util.TreeMap<>();
-    private java.util.concurrent.ExecutorService workers;
+    private final Map<Integer, List<Alert>> pendingAlerts = new TreeMap<>();
+    private ExecutorService workers;
     private final AtomicLong lag = new AtomicLong();
     private volatile boolean running = true;
     private KafkaConsumer<byte[], byte[]> consumer;
@@ -104,15 +122,15 @@ public final class CollectorApp implements AutoCloseable {
         return s;
     }
 
-    private final java.util.concurrent.ConcurrentLinkedQueue<io.eastwatch.collector.baseline.BaselineSettings.ApprovedEdge>
-            approvals = new java.util.concurrent.ConcurrentLinkedQueue<>();
-    private volatile java.util.List<DetectionEngine.BaselineCopy> baselines = java.util.List.of();
-    private volatile java.util.Set<io.eastwatch.collector.baseline.BaselineSettings.ApprovedEdge> approvedView =
-            java.util.Set.of();
+    private final ConcurrentLinkedQueue<BaselineSettings.ApprovedEdge>
+            approvals = new ConcurrentLinkedQueue<>();
+    private volatile List<DetectionEngine.BaselineCopy> baselines = List.of();
+    private volatile Set<BaselineSettings.ApprovedEdge> approvedView =
+            Set.of();
     private long lastBaselineCopy;
     private volatile Map<String, Object> clientProperties = Map.of();
 
-    private volatile io.eastwatch.daemon.kafka.KafkaSecurity security;
+    private volatile KafkaSecurity security;
 
     /** Extra Kafka client properties (TLS / SASL from kafka.security); set before {@link #start}. */
     public void clientProperties(Map<String, Object> props) {
@@ -120,8 +138,8 @@ public final class CollectorApp implements AutoCloseable {
     }
 
     private volatile String identityTopic = "";
-    private volatile io.eastwatch.collector.ingest.FleetDirectory fleet = io.eastwatch.collector.ingest.FleetDirectory.EMPTY;
-    private io.eastwatch.collector.ingest.IdentityTopicReader identityReader;
+    private volatile FleetDirectory fleet = FleetDirectory.EMPTY;
+    private IdentityTopicReader identityReader;
 
     /**
      * The agents' identity topic (cross-host endpoint names); empty: not read. Set before {@link #start}.
@@ -131,31 +149,31 @@ public final class CollectorApp implements AutoCloseable {
     }
 
     private volatile String destinationsTopic = "";
-    private volatile io.eastwatch.collector.ingest.DestinationViewSettings destinationSettings =
-            io.eastwatch.collector.ingest.DestinationViewSettings.defaults();
-    private volatile io.eastwatch.collector.baseline.RemoteDestinations destinations =
-            io.eastwatch.collector.baseline.RemoteDestinations.NONE;
-    private io.eastwatch.collector.ingest.DestinationPublisher destinationPublisher;
-    private io.eastwatch.collector.ingest.CompactedTopicReader destinationsReader;
+    private volatile DestinationViewSettings destinationSettings =
+            DestinationViewSettings.defaults();
+    private volatile RemoteDestinations destinations =
+            RemoteDestinations.NONE;
+    private DestinationPublisher destinationPublisher;
+    private CompactedTopicReader destinationsReader;
     private volatile String approvalsTopic = "";
-    private volatile io.eastwatch.collector.ingest.GroupApprovals groupApprovals;
-    private io.eastwatch.collector.ingest.CompactedTopicReader approvalsReader;
+    private volatile GroupApprovals groupApprovals;
+    private CompactedTopicReader approvalsReader;
     /** Per partition: the pipeline the group's approvals were applied to, and the log applied to it. */
-    private final Map<Integer, Map.Entry<PartitionIngest, io.eastwatch.collector.ingest.GroupApprovals.Log>> groupApplied =
+    private final Map<Integer, Map.Entry<PartitionIngest, GroupApprovals.Log>> groupApplied =
             new HashMap<>();
 
     /**
      * The group's destination view (compacted topic of every partition's served ports and container
-     * prefixes, see {@link io.eastwatch.collector.ingest.DestinationView}); empty: each partition judges
+     * prefixes, see {@link DestinationView}); empty: each partition judges
      * the scan's darknet evidence with its own knowledge only. Set before {@link #start}.
      */
-    public void destinationsTopic(String topic, io.eastwatch.collector.ingest.DestinationViewSettings settings) {
+    public void destinationsTopic(String topic, DestinationViewSettings settings) {
         this.destinationsTopic = topic == null ? "" : topic;
         this.destinationSettings = Objects.requireNonNull(settings, "settings");
     }
 
     /**
-     * The group's edge approvals (compacted topic; see {@link io.eastwatch.collector.ingest.GroupApprovals});
+     * The group's edge approvals (compacted topic; see {@link GroupApprovals});
      * empty: an approval applies to this collector's partitions only. Set before {@link #start}.
      */
     public void approvalsTopic(String topic) {
@@ -163,7 +181,7 @@ public final class CollectorApp implements AutoCloseable {
     }
 
     /** What this collector knows of the group's destinations (empty until the topic is read). */
-    public io.eastwatch.collector.baseline.RemoteDestinations destinationView() {
+    public RemoteDestinations destinationView() {
         return destinations;
     }
 
@@ -171,7 +189,7 @@ public final class CollectorApp implements AutoCloseable {
      * TLS / SASL to the brokers (kafka.security), for every client of the consume loop; set before
      * {@link #start}. A refused handshake or login then stops the collector with the cause named.
      */
-    public void security(io.eastwatch.daemon.kafka.KafkaSecurity security) {
+    public void security(KafkaSecurity security) {
         this.security = Objects.requireNonNull(security, "security");
         clientProperties(security.clientProperties());
     }
@@ -193,9 +211,9 @@ public final class CollectorApp implements AutoCloseable {
      * detection.approved_edges). Either way it is applied on the consume thread and kept in the
      * partitions' snapshots, so it survives restart and rebalance.
      */
-    public void approve(io.eastwatch.collector.baseline.BaselineSettings.ApprovedEdge edge) {
+    public void approve(BaselineSettings.ApprovedEdge edge) {
         Objects.requireNonNull(edge, "edge");
-        io.eastwatch.collector.ingest.GroupApprovals group = groupApprovals();
+        GroupApprovals group = groupApprovals();
         if (group != null) {
             group.publish(edge);
         } else {
@@ -204,8 +222,8 @@ public final class CollectorApp implements AutoCloseable {
         }
     }
 
-    private final java.util.concurrent.ConcurrentLinkedQueue<io.eastwatch.collector.baseline.BaselineSettings.ApprovedEdge>
-            revocations = new java.util.concurrent.ConcurrentLinkedQueue<>();
+    private final ConcurrentLinkedQueue<BaselineSettings.ApprovedEdge>
+            revocations = new ConcurrentLinkedQueue<>();
 
     /**
      * Revokes an approval made through the API (those of detection.approved_edges are in the settings
@@ -218,9 +236,9 @@ public final class CollectorApp implements AutoCloseable {
      * @return false when no such approval is known here (the group's, or this collector's engines' as
      *         of the last copy): nothing was written
      */
-    public boolean revoke(io.eastwatch.collector.baseline.BaselineSettings.ApprovedEdge edge) {
+    public boolean revoke(BaselineSettings.ApprovedEdge edge) {
         Objects.requireNonNull(edge, "edge");
-        io.eastwatch.collector.ingest.GroupApprovals group = groupApprovals();
+        GroupApprovals group = groupApprovals();
         // an engine's run-time approval the group never had (made while the topic was off) is revoked the same way
         boolean known = group != null && group.approved(edge)
                 || approvedView.contains(edge) && !settings.baseline().approvedEdges().contains(edge);
@@ -236,11 +254,11 @@ public final class CollectorApp implements AutoCloseable {
         return true;
     }
 
-    private synchronized io.eastwatch.collector.ingest.GroupApprovals groupApprovals() {
+    private synchronized GroupApprovals groupApprovals() {
         if (groupApprovals == null && !approvalsTopic.isEmpty()) {
             Map<String, Object> p = new HashMap<>(clientProperties);
             p.put("bootstrap.servers", ingest.bootstrapServers());
-            groupApprovals = new io.eastwatch.collector.ingest.GroupApprovals(approvalsTopic, ingest.instanceId(),
+            groupApprovals = new GroupApprovals(approvalsTopic, ingest.instanceId(),
                     settings.baseline().maxEdgesPerWorkload(), p, registry);
         }
         return groupApprovals;
@@ -249,22 +267,22 @@ public final class CollectorApp implements AutoCloseable {
     /** Starts the readers of the group topics (destinations, approvals) that are configured. */
     private void startGroupTopics() {
         if (!destinationsTopic.isEmpty()) {
-            io.eastwatch.collector.ingest.CompactedTopicReader.ensureCompacted(ingest.bootstrapServers(), clientProperties,
+            CompactedTopicReader.ensureCompacted(ingest.bootstrapServers(), clientProperties,
                     destinationsTopic, Map.of("max.message.bytes", String.valueOf(destinationSettings.maxSummaryBytes() + 1024)));
-            io.eastwatch.collector.ingest.DestinationView view = new io.eastwatch.collector.ingest.DestinationView(
+            DestinationView view = new DestinationView(
                     ingest.flowsTopic(), destinationSettings, registry);
-            destinationsReader = new io.eastwatch.collector.ingest.CompactedTopicReader(ingest.bootstrapServers(),
+            destinationsReader = new CompactedTopicReader(ingest.bootstrapServers(),
                     destinationsTopic, clientProperties, "eastwatch-collector-destinations-" + ingest.instanceId(), view);
             destinationsReader.start();
-            destinationPublisher = new io.eastwatch.collector.ingest.DestinationPublisher(destinationsTopic,
+            destinationPublisher = new DestinationPublisher(destinationsTopic,
                     ingest.flowsTopic(), ingest.instanceId(), destinationSettings, registry);
             destinations = view;
         }
-        io.eastwatch.collector.ingest.GroupApprovals group = groupApprovals();
+        GroupApprovals group = groupApprovals();
         if (group != null) {
-            io.eastwatch.collector.ingest.CompactedTopicReader.ensureCompacted(ingest.bootstrapServers(), clientProperties,
+            CompactedTopicReader.ensureCompacted(ingest.bootstrapServers(), clientProperties,
                     approvalsTopic, Map.of());
-            approvalsReader = new io.eastwatch.collector.ingest.CompactedTopicReader(ingest.bootstrapServers(),
+            approvalsReader = new CompactedTopicReader(ingest.bootstrapServers(),
                     approvalsTopic, clientProperties, "eastwatch-collector-approvals-" + ingest.instanceId(), group);
             approvalsReader.start();
         }
@@ -321,8 +339,8 @@ public final class CollectorApp implements AutoCloseable {
         if (groupApprovals == null) {
             return false;
         }
-        io.eastwatch.collector.ingest.GroupApprovals.Log log = groupApprovals.log();
-        Map.Entry<PartitionIngest, io.eastwatch.collector.ingest.GroupApprovals.Log> done = groupApplied.get(partition);
+        GroupApprovals.Log log = groupApprovals.log();
+        Map.Entry<PartitionIngest, GroupApprovals.Log> done = groupApplied.get(partition);
         boolean same = done != null && done.getKey() == pipeline && done.getValue().epoch() == log.epoch();
         int from = same ? done.getValue().changes().length : 0;
         if (same && from == log.changes().length) {
@@ -330,7 +348,7 @@ public final class CollectorApp implements AutoCloseable {
         }
         boolean changed = false;
         for (int i = from; i < log.changes().length; i++) {
-            io.eastwatch.collector.ingest.GroupApprovals.Change c = log.changes()[i];
+            GroupApprovals.Change c = log.changes()[i];
             changed |= c.approve() ? pipeline.engine().approve(c.edge()) : pipeline.engine().revoke(c.edge());
         }
         groupApplied.put(partition, Map.entry(pipeline, log));
@@ -338,17 +356,17 @@ public final class CollectorApp implements AutoCloseable {
     }
 
     /** The owned partitions' baselines, copied every 2 s on the consume thread. */
-    public java.util.List<DetectionEngine.BaselineCopy> baselines() {
+    public List<DetectionEngine.BaselineCopy> baselines() {
         return baselines;
     }
 
     /** Edges approved in this collector (configuration and API), as of the last copy. */
-    public java.util.Set<io.eastwatch.collector.baseline.BaselineSettings.ApprovedEdge> approvedEdges() {
+    public Set<BaselineSettings.ApprovedEdge> approvedEdges() {
         return approvedView;
     }
 
     private void applyApprovals() {
-        io.eastwatch.collector.baseline.BaselineSettings.ApprovedEdge a;
+        BaselineSettings.ApprovedEdge a;
         boolean any = false;
         while ((a = approvals.poll()) != null) {
             if (pipelines.isEmpty()) {
@@ -375,7 +393,7 @@ public final class CollectorApp implements AutoCloseable {
 
     /** Revocations through this collector's API without an approvals topic: its owned partitions only. */
     private boolean applyRevocations() {
-        io.eastwatch.collector.baseline.BaselineSettings.ApprovedEdge a;
+        BaselineSettings.ApprovedEdge a;
         boolean any = false;
         while ((a = revocations.poll()) != null) {
             for (Map.Entry<Integer, PartitionIngest> e : pipelines.entrySet()) {
@@ -384,7 +402,7 @@ public final class CollectorApp implements AutoCloseable {
                     dirty.add(e.getKey());
                 }
             }
-            io.eastwatch.collector.ingest.GroupApprovals.revokedCounter(registry).increment();
+            GroupApprovals.revokedCounter(registry).increment();
             LOG.info("edge approval revoked: {} -> {} port {} protocol {}", a.sourceWorkload(), a.peer(), a.port(),
                     a.protocol());
             any = true;
@@ -393,14 +411,14 @@ public final class CollectorApp implements AutoCloseable {
     }
 
     private void copyBaselines() {
-        java.util.List<DetectionEngine.BaselineCopy> all = new java.util.ArrayList<>();
-        java.util.Set<io.eastwatch.collector.baseline.BaselineSettings.ApprovedEdge> approved = new java.util.HashSet<>();
+        List<DetectionEngine.BaselineCopy> all = new ArrayList<>();
+        Set<BaselineSettings.ApprovedEdge> approved = new HashSet<>();
         for (PartitionIngest p : pipelines.values()) {
             all.addAll(p.engine().baselineCopy(p.engine().watermarkUs()));
             approved.addAll(p.engine().approvedEdges());
         }
-        baselines = java.util.List.copyOf(all);
-        approvedView = java.util.Set.copyOf(approved);
+        baselines = List.copyOf(all);
+        approvedView = Set.copyOf(approved);
     }
 
     /** Starts the consume loop on its own thread. */
@@ -422,16 +440,16 @@ public final class CollectorApp implements AutoCloseable {
         try {
             TopicSetup.ensure(ingest, clientProperties);
             if (!identityTopic.isEmpty()) {
-                io.eastwatch.collector.ingest.FleetDirectory d = new io.eastwatch.collector.ingest.FleetDirectory(
+                FleetDirectory d = new FleetDirectory(
                         1_000_000, 3_600_000_000L, registry);
-                identityReader = new io.eastwatch.collector.ingest.IdentityTopicReader(ingest.bootstrapServers(),
+                identityReader = new IdentityTopicReader(ingest.bootstrapServers(),
                         identityTopic, clientProperties, d, registry);
                 identityReader.start();
                 fleet = d;
             }
             startGroupTopics();
             if (ingest.processingThreads() > 1) {
-                workers = java.util.concurrent.Executors.newFixedThreadPool(ingest.processingThreads() - 1, r -> {
+                workers = Executors.newFixedThreadPool(ingest.processingThreads() - 1, r -> {
                     Thread t = new Thread(r, "eastwatch-collector-" + ingest.instanceId() + "-worker");
                     t.setDaemon(true);
                     return t;
@@ -494,7 +512,7 @@ public final class CollectorApp implements AutoCloseable {
         } catch (WakeupException e) {
             LOG.debug("collector woken up to stop");
         } catch (RuntimeException e) {
-            String refused = security == null ? null : io.eastwatch.daemon.kafka.KafkaAuthFailure.describe(e, security);
+            String refused = security == null ? null : KafkaAuthFailure.describe(e, security);
             if (refused != null) {
                 // not worth a stack trace: the brokers said no, and the line says why and what to check
                 failure = new IllegalStateException(refused);
@@ -555,7 +573,7 @@ public final class CollectorApp implements AutoCloseable {
             }
             return;
         }
-        List<java.util.concurrent.Future<?>> running = new ArrayList<>(work.size() - 1);
+        List<Future<?>> running = new ArrayList<>(work.size() - 1);
         for (int i = 1; i < work.size(); i++) {
             Batch b = work.get(i);
             running.add(workers.submit(() -> b.run(ingest.deadLetterTopic(), arrival)));
@@ -566,10 +584,10 @@ public final class CollectorApp implements AutoCloseable {
         } catch (RuntimeException e) {
             first = e;
         }
-        for (java.util.concurrent.Future<?> f : running) {
+        for (Future<?> f : running) {
             try {
                 f.get();
-            } catch (java.util.concurrent.ExecutionException e) {
+            } catch (ExecutionException e) {
                 Throwable cause = e.getCause();
                 if (first == null) {
                     first = cause instanceof RuntimeException re ? re : new IllegalStateException(cause);
@@ -733,7 +751,7 @@ public final class CollectorApp implements AutoCloseable {
         for (TopicPartition tp : partitions) {
             wanted.add(tp.partition());
         }
-        Map<Integer, io.eastwatch.collector.ingest.PartitionSnapshot> snapshots =
+        Map<Integer, PartitionSnapshot> snapshots =
                 SnapshotStore.load(ingest, wanted, metrics, clientProperties);
         for (TopicPartition tp : partitions) {
             List<Alert> buffer = new ArrayList<>();
@@ -743,7 +761,7 @@ public final class CollectorApp implements AutoCloseable {
             p.fleet(fleet);
             p.engine().destinations(destinations);
             applyGroupApprovals(tp.partition(), p);   // in its next snapshot with the partition's first batch
-            io.eastwatch.collector.ingest.PartitionSnapshot s = snapshots.get(tp.partition());
+            PartitionSnapshot s = snapshots.get(tp.partition());
             if (s != null) {
                 p.restore(s);
                 consumer.seek(tp, s.nextOffset);
