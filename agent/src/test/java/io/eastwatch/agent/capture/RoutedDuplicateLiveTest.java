@@ -5,9 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.eastwatch.agent.decode.DecodeResult;
-import io.eastwatch.agent.decode.PacketDecoder;
-import io.eastwatch.agent.decode.PacketMeta;
 import io.eastwatch.agent.flow.FlowSink;
 import io.eastwatch.agent.flow.FlowTable;
 import io.eastwatch.agent.flow.FlowTableSettings;
@@ -63,18 +60,7 @@ class RoutedDuplicateLiveTest {
             LivePcapSource source = new LivePcapSource(CaptureSettings.defaults().withTickIntervalMillis(100),
                     new InterfaceDiscovery(discovery), registry);
             FlowTable table = new FlowTable(tableSettings, sink, source::interfaceName, registry);
-            PacketDecoder decoder = new PacketDecoder(registry);
-            PacketMeta meta = new PacketMeta();
-            source.setTicker(table::advance);
-            Thread runner = new Thread(() -> {
-                source.run((ts, wire, buf, off, cap, link, ifId) -> {
-                    if (decoder.decode(ts, wire, buf, off, cap, link, ifId, meta) == DecodeResult.OK) {
-                        table.onPacket(meta);
-                    }
-                });
-                table.flushAll();
-            }, "test-processing");
-            runner.start();
+            Thread runner = LiveFlowPipeline.start(source, table, registry, () -> { }, "test-processing");
             try {
                 await(() -> source.capturing().keySet().containsAll(List.of(P + "ha", P + "hr1", P + "hr2", P + "hb")),
                         5_000, "captures open");

@@ -9,10 +9,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.eastwatch.agent.capture.CaptureSettings;
 import io.eastwatch.agent.capture.DiscoverySettings;
 import io.eastwatch.agent.capture.InterfaceDiscovery;
+import io.eastwatch.agent.capture.LiveFlowPipeline;
 import io.eastwatch.agent.capture.LivePcapSource;
-import io.eastwatch.agent.decode.DecodeResult;
-import io.eastwatch.agent.decode.PacketDecoder;
-import io.eastwatch.agent.decode.PacketMeta;
 import io.eastwatch.agent.flow.FlowSink;
 import io.eastwatch.agent.flow.FlowTable;
 import io.eastwatch.agent.flow.FlowTableSettings;
@@ -81,19 +79,7 @@ class LabIdentityEndToEndTest {
             var table = new FlowTable(new FlowTableSettings(4096, Duration.ofSeconds(2), Duration.ofSeconds(60),
                     Duration.ofSeconds(2), Duration.ofMillis(300), 0.9, 0.7, Duration.ofSeconds(2), Duration.ofSeconds(1)),
                     enricher, source::interfaceName, registry);
-            var decoder = new PacketDecoder(registry);
-            var meta = new PacketMeta();
-            source.setTicker(table::advance);
-            Thread runner = new Thread(() -> {
-                source.run((ts, wire, buf, off, cap, link, ifId) -> {
-                    if (decoder.decode(ts, wire, buf, off, cap, link, ifId, meta) == DecodeResult.OK) {
-                        table.onPacket(meta);
-                    }
-                });
-                table.flushAll();
-                enricher.flush();
-            }, "e2e-processing");
-            runner.start();
+            Thread runner = LiveFlowPipeline.start(source, table, registry, enricher::flush, "e2e-processing");
             Lab.TestContainer newcomer = null;
             Lab.TestContainer alias = null;
             try {
