@@ -11,9 +11,9 @@ import io.eastwatch.collector.fixture.Flows;
 import io.eastwatch.collector.fixture.TestCluster;
 import io.eastwatch.flow.v1.AgentHeartbeat;
 import io.eastwatch.flow.v1.FlowRecord;
+import io.eastwatch.testkit.TeeOutputStream;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.ByteArrayOutputStream;
-import java.io.OutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -169,7 +169,7 @@ class CollectorSecurityTest {
     private static String captureLog(ThrowingRunnable body) throws Exception {
         PrintStream err = System.err;
         ByteArrayOutputStream log = new ByteArrayOutputStream();
-        System.setErr(new PrintStream(new Tee(log, err), true, StandardCharsets.UTF_8));
+        System.setErr(new PrintStream(new TeeOutputStream(log, err), true, StandardCharsets.UTF_8));
         try {
             body.run();
         } finally {
@@ -311,28 +311,5 @@ class CollectorSecurityTest {
     @FunctionalInterface
     private interface ThrowingRunnable {
         void run() throws Exception;
-    }
-
-    /** Copies what is written to System.err into a buffer as well. */
-    private static final class Tee extends OutputStream {
-        private final OutputStream a;
-        private final OutputStream b;
-
-        Tee(OutputStream a, OutputStream b) {
-            this.a = a;
-            this.b = b;
-        }
-
-        @Override
-        public synchronized void write(int c) throws java.io.IOException {
-            a.write(c);
-            b.write(c);
-        }
-
-        @Override
-        public synchronized void write(byte[] buf, int off, int len) throws java.io.IOException {
-            a.write(buf, off, len);
-            b.write(buf, off, len);
-        }
     }
 }

@@ -1,5 +1,12 @@
 package io.eastwatch.testkit;
 
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.test.KafkaClusterTestKit;
 import org.apache.kafka.common.test.TestKitNodes;
 
@@ -37,5 +44,34 @@ public final class TestBroker {
         kafka.startup();
         kafka.waitForReadyBrokers();
         return kafka;
+    }
+
+    /**
+     * True once the consumer group has committed the end offset of every non-empty partition of
+     * the topic (it has processed everything written so far); false while it has not, or when the
+     * broker cannot say yet.
+     */
+    public static boolean groupCaughtUp(KafkaClusterTestKit kafka, String group, String topic, int partitions) {
+        try (Admin admin = kafka.admin()) {
+            Map<TopicPartition, OffsetSpec> spec = new HashMap<>();
+            for (int p = 0; p < partitions; p++) {
+                spec.put(new TopicPartition(topic, p), OffsetSpec.latest());
+            }
+            var ends = admin.listOffsets(spec).all().get();
+            Map<TopicPartition, OffsetAndMetadata> committed =
+                    admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get();
+            for (var e : ends.entrySet()) {
+                OffsetAndMetadata c = committed.get(e.getKey());
+                if (e.getValue().offset() > 0 && (c == null || c.offset() < e.getValue().offset())) {
+                    return false;
+                }
+            }
+            return true;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        } catch (ExecutionException e) {
+            return false;
+        }
     }
 }

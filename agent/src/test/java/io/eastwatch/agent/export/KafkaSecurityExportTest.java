@@ -9,6 +9,7 @@ import io.eastwatch.agent.AgentApp;
 import io.eastwatch.agent.AgentConfig;
 import io.eastwatch.daemon.config.ConfigDef;
 import io.eastwatch.flow.v1.FlowRecord;
+import io.eastwatch.testkit.TeeOutputStream;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.OutputStream;
@@ -22,7 +23,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
@@ -124,7 +124,7 @@ class KafkaSecurityExportTest {
         ByteArrayOutputStream log = new ByteArrayOutputStream();
         AtomicReference<String> health = new AtomicReference<>("");
         AtomicReference<String> metrics = new AtomicReference<>("");
-        System.setErr(new PrintStream(new TeeStream(log, err), true, StandardCharsets.UTF_8));
+        System.setErr(new PrintStream(new TeeOutputStream(log, err), true, StandardCharsets.UTF_8));
         try (AgentApp app = AgentApp.create(cfg, new PrintStream(OutputStream.nullOutputStream()))) {
             HttpClient http = HttpClient.newHttpClient();
             String base = "http://127.0.0.1:" + app.opsAddress().getPort();
@@ -263,28 +263,5 @@ class KafkaSecurityExportTest {
                 "SASL authentication to the Kafka brokers failed for user agent (SCRAM-SHA-512)");
         assertFalse(r.log.contains(wrong) || r.health.contains(wrong) || r.metrics.contains(wrong),
                 "the wrong password is a secret too");
-    }
-
-    /** Copies everything written to System.err into a buffer as well. */
-    private static final class TeeStream extends java.io.OutputStream {
-        private final java.io.OutputStream a;
-        private final java.io.OutputStream b;
-
-        TeeStream(java.io.OutputStream a, java.io.OutputStream b) {
-            this.a = a;
-            this.b = b;
-        }
-
-        @Override
-        public synchronized void write(int c) throws java.io.IOException {
-            a.write(c);
-            b.write(c);
-        }
-
-        @Override
-        public synchronized void write(byte[] buf, int off, int len) throws java.io.IOException {
-            a.write(buf, off, len);
-            b.write(buf, off, len);
-        }
     }
 }

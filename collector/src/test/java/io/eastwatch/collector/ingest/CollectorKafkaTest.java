@@ -26,15 +26,12 @@ import java.util.Optional;
 import java.util.Properties;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.concurrent.ExecutionException;
 import java.util.function.BooleanSupplier;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
-import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -180,27 +177,7 @@ class CollectorKafkaTest {
 
     /** True once the group committed the end offset of every flows partition. */
     static boolean caughtUp(String group) {
-        try (Admin admin = kafka.admin()) {
-            Map<TopicPartition, OffsetSpec> spec = new HashMap<>();
-            for (int p = 0; p < PARTITIONS; p++) {
-                spec.put(new TopicPartition(FLOWS, p), OffsetSpec.latest());
-            }
-            var ends = admin.listOffsets(spec).all().get();
-            Map<TopicPartition, OffsetAndMetadata> committed =
-                    admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get();
-            for (var e : ends.entrySet()) {
-                OffsetAndMetadata c = committed.get(e.getKey());
-                if (c == null || c.offset() < e.getValue().offset()) {
-                    return false;
-                }
-            }
-            return true;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return false;
-        } catch (ExecutionException e) {
-            return false;
-        }
+        return TestBroker.groupCaughtUp(kafka, group, FLOWS, PARTITIONS);
     }
 
     static List<ConsumerRecord<byte[], byte[]>> readAll(String topic) {
